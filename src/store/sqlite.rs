@@ -1,0 +1,68 @@
+//! `SqliteStore`: one file under `data/`, written through a single connection (SQLite has
+//! one writer at a time; queuing in our pool beats contending for its lock) and read through
+//! a small pool of readers, in WAL mode so reads never wait for the writer.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::SqlitePool;
+
+use super::StoreOptions;
+use crate::error::{DomainError, DomainResult};
+
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    writer: SqlitePool,
+    reader: SqlitePool,
+}
+
+impl SqliteStore {
+    pub async fn connect(url: &str, options: &StoreOptions) -> DomainResult<Self> {
+        let connect = SqliteConnectOptions::from_str(url)
+            .map_err(|e| DomainError::invalid("DATABASE_URL", e.to_string()))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(5))
+            .foreign_keys(true);
+        if let Some(dir) = connect.get_filename().parent() {
+            if !dir.as_os_str().is_empty() && !Path::new(dir).exists() {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    DomainError::invalid("DATABASE_URL", format!("cannot create {}: {e}", dir.display()))
+                })?;
+            }
+        }
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(options.acquire_timeout)
+            .test_before_acquire(false)
+            .connect_with(connect.clone())
+            .await?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(options.max_connections.clamp(1, 8))
+            .acquire_timeout(options.acquire_timeout)
+            .test_before_acquire(false)
+            .connect_with(connect)
+            .await?;
+        Ok(Self { writer, reader })
+    }
+
+    pub fn writer(&self) -> &SqlitePool {
+        &self.writer
+    }
+
+    pub fn reader(&self) -> &SqlitePool {
+        &self.reader
+    }
+
+    pub async fn close(&self) {
+        self.reader.close().await;
+        self.writer.close().await;
+    }
+}
+
+// SQLite takes its write lock at BEGIN IMMEDIATE, so a transaction that reads before it
+// writes can never fail to upgrade its lock halfway through.
+super::sql::session_store_impl!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE", "");
