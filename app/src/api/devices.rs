@@ -1,0 +1,90 @@
+//! The devices page: the caller's sessions, signing one or all others out, and recent
+//! security activity.
+
+use leptos::prelude::*;
+
+use crate::dto::{ActivityView, DevicesView};
+use crate::error::AppError;
+
+#[server]
+pub async fn list_devices() -> Result<DevicesView, AppError> {
+    use self::ssr::*;
+    let web = web()?;
+    let principal = require_principal(PAGE).await?;
+    let sessions = web.service.list_sessions(&principal).await.map_err(fail)?;
+    let any_place = sessions
+        .iter()
+        .any(|s| s.location.as_ref().is_some_and(|l| l.place().is_some()));
+    Ok(DevicesView {
+        sessions: sessions.iter().map(SessionView::from).collect(),
+        now: web.service.now().to_rfc3339(),
+        show_dbip_attribution: any_place && web.service.geo().needs_dbip_attribution(),
+    })
+}
+
+/// Signs out the session named by `jti_prefix`. Signing out this very device clears its
+/// cookies and goes to the sign-in page.
+#[server]
+pub async fn sign_out_session(jti_prefix: String) -> Result<(), AppError> {
+    use self::ssr::*;
+    let web = web()?;
+    let principal = require_principal(PAGE).await?;
+    let device = device_context(&request_parts()?, &web.trusted_proxies);
+    let target = web
+        .service
+        .revoke_session(&principal, &jti_prefix, &device)
+        .await
+        .map_err(fail)?;
+    if target.session_id == principal.session_id {
+        set_cookies(&web.cookies.cleared_cookies());
+        leptos_axum::redirect("/login");
+    }
+    Ok(())
+}
+
+/// Signs out every other session. When the last password entry is too old, the caller is
+/// asked for it (`ReauthRequired`) and sends it along with the retry.
+#[server]
+pub async fn sign_out_other_sessions(password: String) -> Result<u64, AppError> {
+    use self::ssr::*;
+    let web = web()?;
+    let mut principal = require_principal(PAGE).await?;
+    let device = device_context(&request_parts()?, &web.trusted_proxies);
+    if !password.is_empty() {
+        web.service
+            .reauthenticate(&principal, &password, &device)
+            .await
+            .map_err(fail)?;
+        principal.reauthenticated_at = web.service.now();
+    }
+    web.service
+        .revoke_sessions(&principal, BulkScope::Others, &device)
+        .await
+        .map_err(fail)
+}
+
+#[server]
+pub async fn security_activity() -> Result<ActivityView, AppError> {
+    use self::ssr::*;
+    let web = web()?;
+    let principal = require_principal(PAGE).await?;
+    let (events, _) = web
+        .service
+        .security_events(&principal, 12, None)
+        .await
+        .map_err(fail)?;
+    Ok(ActivityView {
+        events: events.iter().map(SecurityEventView::from).collect(),
+        now: web.service.now().to_rfc3339(),
+    })
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    pub use crate::api::context::{device_context, fail, request_parts, require_principal, set_cookies, web};
+    pub use crate::dto::{SecurityEventView, SessionView};
+    pub use signedin::BulkScope;
+
+    /// Where a signed-out caller comes back to after signing in.
+    pub const PAGE: &str = "/account/devices";
+}

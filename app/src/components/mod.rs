@@ -1,0 +1,7 @@
+//! Building blocks of the pages.
+
+pub mod device_icon;
+pub mod error_view;
+pub mod relative_time;
+pub mod session_row;
+pub mod site;

@@ -1,0 +1,69 @@
+//! The Leptos app shared by the server render and the hydrated browser bundle: the page
+//! shell, the routes, and the server functions behind them.
+
+pub mod api;
+pub mod components;
+pub mod dto;
+pub mod error;
+pub mod format;
+pub mod pages;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use crate::components::site::{SiteFooter, SiteHeader};
+use crate::pages::{DevicesPage, HomePage, NotFound, SignInPage, SignUpPage};
+
+/// The HTML document around every page, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Set only in the browser, once the page is live: end-to-end tests wait for it before
+    // clicking, since a click before hydration would be lost.
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+
+    view! {
+        <Stylesheet id="signedin" href="/pkg/signedin.css" />
+        <Title formatter=|title: String| {
+            if title.is_empty() { "signedin".to_owned() } else { format!("{title} · signedin") }
+        } />
+        <Router>
+            <div class="app" data-hydrated=move || if hydrated.get() { "true" } else { "false" }>
+                <a class="skip-link" href="#main">"Skip to content"</a>
+                <SiteHeader />
+                <main id="main" class="main">
+                    <Routes fallback=NotFound>
+                        <Route path=path!("/") view=HomePage />
+                        <Route path=path!("/login") view=SignInPage />
+                        <Route path=path!("/signup") view=SignUpPage />
+                        <Route path=path!("/account/devices") view=DevicesPage />
+                    </Routes>
+                </main>
+                <SiteFooter />
+            </div>
+        </Router>
+    }
+}

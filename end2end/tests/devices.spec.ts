@@ -1,0 +1,114 @@
+import { test, expect } from '@playwright/test';
+import { IPHONE_SAFARI, MAC_CHROME, WINDOWS_FIREFOX, device, hydrated, sessionRows, signIn, signUp, uniqueEmail } from './helpers';
+
+test('signing out another device removes its row at once and signs that device out', async ({ browser }) => {
+  const email = uniqueEmail('two-devices');
+  const mac = await device(browser, MAC_CHROME);
+  const iphone = await device(browser, IPHONE_SAFARI);
+  await signUp(mac.page, email);
+  await signIn(iphone.page, email);
+
+  await mac.page.reload();
+  await hydrated(mac.page);
+  const rows = sessionRows(mac.page);
+  await expect(rows).toHaveCount(2);
+  await expect(rows.first()).toContainText('Chrome on macOS');
+  await expect(rows.first()).toContainText('This device');
+  await expect(mac.page.getByText('This device', { exact: true })).toHaveCount(1);
+  await expect(rows.nth(1)).toContainText('Safari on iPhone');
+  await expect(rows.nth(1)).toContainText('Last active');
+  await expect(rows.nth(1).locator('time').first()).toHaveAttribute('datetime', /^\d{4}-\d\d-\d\dT/);
+
+  // No reload may happen: the marker would vanish with the page.
+  await mac.page.evaluate(() => ((window as any).__noReload = true));
+  await mac.page.getByRole('button', { name: 'Sign out Safari on iPhone' }).click();
+  await expect(rows).toHaveCount(1);
+  await expect(mac.page.getByText('Safari on iPhone')).toHaveCount(0, { timeout: 10_000 });
+  expect(await mac.page.evaluate(() => (window as any).__noReload)).toBe(true);
+  await expect(mac.page.locator('.activity-list')).toContainText('You signed out Safari on iPhone');
+
+  await iphone.page.goto('/account/devices');
+  await expect(iphone.page).toHaveURL(/\/login\?next=/);
+  await mac.context.close();
+  await iphone.context.close();
+});
+
+test('signing out of all other sessions leaves only this one', async ({ browser }) => {
+  const email = uniqueEmail('three-devices');
+  const mac = await device(browser, MAC_CHROME);
+  const iphone = await device(browser, IPHONE_SAFARI);
+  const windows = await device(browser, WINDOWS_FIREFOX);
+  await signUp(mac.page, email);
+  await signIn(iphone.page, email);
+  await signIn(windows.page, email);
+
+  await mac.page.reload();
+  await hydrated(mac.page);
+  await expect(sessionRows(mac.page)).toHaveCount(3);
+  await mac.page.getByText('Sign out of all other sessions').click();
+  await mac.page.getByRole('button', { name: 'Sign out 2 other sessions' }).click();
+  await expect(mac.page.getByRole('status')).toHaveText('Signed out of 2 other sessions.');
+  await expect(sessionRows(mac.page)).toHaveCount(1);
+  await expect(sessionRows(mac.page).first()).toContainText('This device');
+
+  for (const other of [iphone, windows]) {
+    await other.page.goto('/account/devices');
+    await expect(other.page).toHaveURL(/\/login/);
+  }
+  for (const d of [mac, iphone, windows]) await d.context.close();
+});
+
+test('the list notices a device signed out elsewhere when the tab regains focus', async ({ browser }) => {
+  const email = uniqueEmail('focus');
+  const mac = await device(browser, MAC_CHROME);
+  const iphone = await device(browser, IPHONE_SAFARI);
+  await signUp(mac.page, email);
+  await signIn(iphone.page, email);
+  await mac.page.reload();
+  await hydrated(mac.page);
+  await expect(sessionRows(mac.page)).toHaveCount(2);
+
+  // The iPhone signs itself out from its own list.
+  await iphone.page.getByRole('button', { name: 'Sign out Safari on iPhone (this device)' }).click();
+  await expect(iphone.page).toHaveURL(/\/login/);
+
+  await mac.page.evaluate(() => window.dispatchEvent(new Event('focus')));
+  await expect(sessionRows(mac.page)).toHaveCount(1);
+  for (const d of [mac, iphone]) await d.context.close();
+});
+
+test('relative times tick in the browser without a reload', async ({ browser }) => {
+  const email = uniqueEmail('clock');
+  const mac = await device(browser, MAC_CHROME);
+  await mac.page.clock.install();
+  await signUp(mac.page, email);
+  const lastActive = sessionRows(mac.page).first().locator('time').first();
+  await expect(lastActive).toHaveText('just now');
+  await expect(lastActive).toHaveAttribute('title', /UTC$/);
+  await mac.page.clock.fastForward('05:00');
+  await expect(lastActive).toHaveText(/^[45] min ago$/);
+  await mac.context.close();
+});
+
+test('the page works by keyboard alone', async ({ browser }) => {
+  const email = uniqueEmail('keyboard');
+  const mac = await device(browser, MAC_CHROME);
+  const iphone = await device(browser, IPHONE_SAFARI);
+  await signUp(mac.page, email);
+  await signIn(iphone.page, email);
+  await mac.page.reload();
+  await hydrated(mac.page);
+  await expect(sessionRows(mac.page)).toHaveCount(2);
+
+  let reached = false;
+  for (let i = 0; i < 40 && !reached; i++) {
+    await mac.page.keyboard.press('Tab');
+    reached = await mac.page.evaluate(
+      () => document.activeElement?.getAttribute('aria-label') === 'Sign out Safari on iPhone',
+    );
+  }
+  expect(reached).toBe(true);
+  await mac.page.keyboard.press('Enter');
+  await expect(sessionRows(mac.page)).toHaveCount(1);
+  for (const d of [mac, iphone]) await d.context.close();
+});

@@ -1,0 +1,51 @@
+import { Browser, BrowserContext, Page, expect } from '@playwright/test';
+
+export const PASSWORD = 'correct horse battery staple';
+
+export const MAC_CHROME =
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+export const IPHONE_SAFARI =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
+export const WINDOWS_FIREFOX =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0';
+
+/** A fresh account per test: tests never share users. */
+export function uniqueEmail(tag: string): string {
+  return `${tag}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.com`;
+}
+
+/** Clicks before hydration are lost; the app marks itself once it is live. */
+export async function hydrated(page: Page): Promise<void> {
+  await expect(page.locator('.app')).toHaveAttribute('data-hydrated', 'true');
+}
+
+export async function signUp(page: Page, email: string, password = PASSWORD): Promise<void> {
+  await page.goto('/signup');
+  await hydrated(page);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.waitForURL('**/account/devices');
+  await expect(page.getByRole('heading', { name: "Where you're signed in" })).toBeVisible();
+}
+
+export async function signIn(page: Page, email: string, password = PASSWORD): Promise<void> {
+  await page.goto('/login');
+  await hydrated(page);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.waitForURL('**/account/devices');
+  await expect(page.getByRole('heading', { name: "Where you're signed in" })).toBeVisible();
+}
+
+/** A browser context that presents itself as another device. */
+export async function device(browser: Browser, userAgent: string): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ userAgent });
+  const page = await context.newPage();
+  return { context, page };
+}
+
+export function sessionRows(page: Page) {
+  return page.getByRole('list', { name: 'Signed-in devices' }).getByRole('listitem');
+}

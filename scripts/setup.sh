@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Installs what `make run` (setup.sh run) or `make test` (setup.sh test) needs, skipping
+# whatever is already there. Reaches only rustup's dist server, crates.io, npm and Debian's apt.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mode="${1:-run}"
+say() { printf '\n\033[1;34m==> %s\033[0m\n' "$*"; }
+have() { command -v "$1" >/dev/null 2>&1; }
+
+toolchain="$(sed -n 's/^channel *= *"\(.*\)"/\1/p' rust-toolchain.toml)"
+cargo_leptos_version="0.3.10"
+wasm_bindgen_version="$(sed -n 's/^wasm-bindgen = "=\(.*\)"/\1/p' Cargo.toml)"
+
+apt_install() {
+  if ! apt-get install -y --no-install-recommends "$@"; then
+    apt-get update
+    apt-get install -y --no-install-recommends "$@"
+  fi
+}
+
+# --- Rust -------------------------------------------------------------------------------
+if ! have rustup; then
+  say "Installing rustup (from static.rust-lang.org)"
+  have curl || apt_install curl ca-certificates
+  curl --proto '=https' --tlsv1.2 -sSf "https://static.rust-lang.org/rustup/dist/$(uname -m)-unknown-linux-gnu/rustup-init" -o /tmp/rustup-init
+  chmod +x /tmp/rustup-init
+  /tmp/rustup-init -y --profile minimal --default-toolchain none
+  rm -f /tmp/rustup-init
+fi
+export PATH="$HOME/.cargo/bin:$PATH"
+if ! rustup target list --installed --toolchain "$toolchain" 2>/dev/null | grep -q wasm32-unknown-unknown; then
+  say "Installing Rust $toolchain with the wasm32-unknown-unknown target"
+  rustup toolchain install "$toolchain" --profile minimal --component rustfmt,clippy --target wasm32-unknown-unknown
+fi
+have cc || { say "Installing a C compiler (SQLite is built from source)"; apt_install build-essential pkg-config; }
+
+# Tools are built once; they need no link-time optimisation (saves about half the build).
+fast_install() {
+  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+    cargo +"$toolchain" install --locked "$@"
+}
+if ! cargo leptos --version 2>/dev/null | grep -q "$cargo_leptos_version"; then
+  say "Installing cargo-leptos $cargo_leptos_version (a one-time build of several minutes)"
+  fast_install cargo-leptos --version "$cargo_leptos_version"
+fi
+if ! wasm-bindgen --version 2>/dev/null | grep -q "$wasm_bindgen_version"; then
+  say "Installing wasm-bindgen-cli $wasm_bindgen_version (must match the wasm-bindgen crate exactly)"
+  fast_install wasm-bindgen-cli --version "$wasm_bindgen_version"
+fi
+
+# --- Node tools (wasm-opt from npm: Debian's binaryen 108 silently breaks hydration) ------
+if ! have npm; then
+  say "Installing Node.js and npm"
+  apt_install nodejs npm
+fi
+npm_ci() {
+  local dir="$1"
+  if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.installed" ]; then
+    say "Installing npm packages in $dir"
+    (cd "$dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+    touch "$dir/node_modules/.installed"
+  fi
+}
+npm_ci scripts/npm
+
+# --- Data: the city database for locations ------------------------------------------------
+scripts/fetch-geo.sh
+
+# --- Test-only: Chromium and Playwright -----------------------------------------------------
+if [ "$mode" = "test" ]; then
+  if [ ! -x /usr/bin/chromium ]; then
+    say "Installing Debian's Chromium for the browser tests"
+    apt_install chromium
+  fi
+  npm_ci end2end
+fi
+say "Set-up complete"

@@ -1,0 +1,81 @@
+//! The commands besides `serve`: `migrate`, `prune`, `check`, `sessions list|revoke`.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use signedin::SystemClock;
+
+use crate::config::{Config, SessionsCommand};
+use crate::startup::{StartupError, open_service};
+
+pub async fn migrate(config: &Config) -> Result<ExitCode, StartupError> {
+    open_service(config, Arc::new(SystemClock)).await?;
+    println!("migrations applied");
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn prune(config: &Config) -> Result<ExitCode, String> {
+    let service = open_service(config, Arc::new(SystemClock)).await.map_err(|e| e.to_string())?;
+    let report = service.prune().await.map_err(|e| e.to_string())?;
+    println!(
+        "pruned {} token rows, {} sessions, {} audit events",
+        report.tokens, report.sessions, report.audit_events
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Exits 1 when an invariant is broken, so scripts (and the crash test) can rely on it.
+pub async fn check(config: &Config) -> Result<ExitCode, String> {
+    let service = open_service(config, Arc::new(SystemClock)).await.map_err(|e| e.to_string())?;
+    let report = service.check().await.map_err(|e| e.to_string())?;
+    println!("sessions: {}", report.sessions);
+    println!("live refresh tokens: {}", report.live_tokens);
+    println!(
+        "sessions with more than one live token: {}",
+        list(&report.sessions_with_several_live_tokens)
+    );
+    println!(
+        "revoked sessions with a live token: {}",
+        list(&report.revoked_sessions_with_live_tokens)
+    );
+    if report.is_consistent() {
+        println!("consistent");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!("INCONSISTENT");
+        Ok(ExitCode::FAILURE)
+    }
+}
+
+fn list(ids: &[String]) -> String {
+    if ids.is_empty() { "none".to_owned() } else { ids.join(", ") }
+}
+
+pub async fn sessions(config: &Config, command: SessionsCommand) -> Result<ExitCode, String> {
+    let service = open_service(config, Arc::new(SystemClock)).await.map_err(|e| e.to_string())?;
+    match command {
+        SessionsCommand::List { email } => {
+            let sessions = service.admin_list_sessions(&email).await.map_err(|e| e.to_string())?;
+            if sessions.is_empty() {
+                println!("no live sessions");
+            }
+            for s in sessions {
+                let place = s.location.as_ref().map(|l| l.describe()).unwrap_or_else(|| "-".into());
+                println!(
+                    "{}  {:<28}  {:<24}  {:<15}  last used {}  signed in {}",
+                    s.jti_prefix, s.device.label, place, s.ip, s.last_used_at, s.signed_in_at
+                );
+            }
+        }
+        SessionsCommand::Revoke { email, prefix, all } => {
+            if all {
+                let n = service.admin_revoke_all(&email).await.map_err(|e| e.to_string())?;
+                println!("revoked {n} sessions");
+            } else if let Some(prefix) = prefix {
+                let target = service.admin_revoke_session(&email, &prefix).await.map_err(|e| e.to_string())?;
+                println!("revoked session {} ({})", target.jti_prefix, target.user_agent);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

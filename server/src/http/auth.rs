@@ -1,0 +1,180 @@
+//! `/auth/*`: sign-up, sign-in, refresh, re-authentication and sign-out.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::post;
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use app::dto::SessionView;
+use signedin::IssuedTokens;
+
+use super::error::{ApiError, Problem};
+use super::extract::{ApiJson, Authenticated, ClientDevice};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/auth/signup", post(signup))
+        .route("/auth/login", post(login))
+        .route("/auth/refresh", post(refresh))
+        .route("/auth/reauth", post(reauth))
+        .route("/auth/logout", post(logout))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SignupRequest {
+    #[schema(example = "ada@example.com")]
+    pub email: String,
+    /// At least 8 characters.
+    #[schema(example = "correct horse battery staple")]
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SignupResponse {
+    pub user_id: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct LoginRequest {
+    #[schema(example = "ada@example.com")]
+    pub email: String,
+    #[schema(example = "correct horse battery staple")]
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenResponse {
+    /// A signed JWT (`sub`, `sid`, `iat`, `exp`); send it as `Authorization: Bearer …`.
+    #[schema(example = "<access token>")]
+    pub access_token: String,
+    /// Opaque; exchange it at `/auth/refresh`. Each use returns a new one.
+    #[schema(example = "<refresh token>")]
+    pub refresh_token: String,
+    #[schema(example = "Bearer")]
+    pub token_type: &'static str,
+    /// Seconds until the access token expires.
+    #[schema(example = 900)]
+    pub expires_in: u64,
+}
+
+impl From<&IssuedTokens> for TokenResponse {
+    fn from(tokens: &IssuedTokens) -> Self {
+        Self {
+            access_token: tokens.access_token.expose().to_owned(),
+            refresh_token: tokens.refresh_token.expose().to_owned(),
+            token_type: "Bearer",
+            expires_in: tokens.expires_in,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LoginResponse {
+    #[serde(flatten)]
+    pub tokens: TokenResponse,
+    /// The session this sign-in started.
+    pub session: SessionView,
+    /// First sign-in from this country (or city) in 90 days.
+    pub new_location: bool,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RefreshRequest {
+    #[schema(example = "<refresh token>")]
+    pub refresh_token: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ReauthRequest {
+    pub password: String,
+}
+
+/// Create an account.
+#[utoipa::path(post, path = "/auth/signup", tag = "auth", request_body = SignupRequest,
+    responses(
+        (status = 201, body = SignupResponse),
+        (status = 409, description = "email taken", body = Problem),
+        (status = 422, description = "invalid email or password", body = Problem),
+    ))]
+#[tracing::instrument(skip_all)]
+pub async fn signup(
+    State(state): State<AppState>,
+    ClientDevice(device): ClientDevice,
+    ApiJson(body): ApiJson<SignupRequest>,
+) -> Result<impl IntoResponse, ApiError> {
+    let user_id = state.web.service.sign_up(&body.email, &body.password, &device).await?;
+    Ok((StatusCode::CREATED, Json(SignupResponse { user_id })))
+}
+
+/// Sign in: starts a session on the calling device.
+#[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = LoginRequest,
+    responses(
+        (status = 200, body = LoginResponse),
+        (status = 401, description = "wrong email or password", body = Problem),
+        (status = 429, description = "too many attempts", body = Problem),
+    ))]
+#[tracing::instrument(skip_all)]
+pub async fn login(
+    State(state): State<AppState>,
+    ClientDevice(device): ClientDevice,
+    ApiJson(body): ApiJson<LoginRequest>,
+) -> Result<Json<LoginResponse>, ApiError> {
+    let signed_in = state.web.service.sign_in(&body.email, &body.password, &device).await?;
+    Ok(Json(LoginResponse {
+        tokens: TokenResponse::from(&signed_in.tokens),
+        session: SessionView::from(&signed_in.session),
+        new_location: signed_in.new_location,
+    }))
+}
+
+/// Exchange a refresh token for a new pair. The presented token is spent.
+#[utoipa::path(post, path = "/auth/refresh", tag = "auth", request_body = RefreshRequest,
+    responses(
+        (status = 200, body = TokenResponse),
+        (status = 401, description = "unknown, expired, revoked or reused token", body = Problem),
+    ))]
+#[tracing::instrument(skip_all)]
+pub async fn refresh(
+    State(state): State<AppState>,
+    ClientDevice(device): ClientDevice,
+    ApiJson(body): ApiJson<RefreshRequest>,
+) -> Result<Json<TokenResponse>, ApiError> {
+    let tokens = state.web.service.refresh(&body.refresh_token, &device).await?;
+    Ok(Json(TokenResponse::from(&tokens)))
+}
+
+/// Confirm the password again; unlocks signing out other sessions and changing the password.
+#[utoipa::path(post, path = "/auth/reauth", tag = "auth", request_body = ReauthRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 204),
+        (status = 401, body = Problem),
+        (status = 403, description = "wrong password", body = Problem),
+    ))]
+#[tracing::instrument(skip_all)]
+pub async fn reauth(
+    State(state): State<AppState>,
+    Authenticated(principal): Authenticated,
+    ClientDevice(device): ClientDevice,
+    ApiJson(body): ApiJson<ReauthRequest>,
+) -> Result<StatusCode, ApiError> {
+    state.web.service.reauthenticate(&principal, &body.password, &device).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Sign out the calling session.
+#[utoipa::path(post, path = "/auth/logout", tag = "auth", security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = Problem)))]
+#[tracing::instrument(skip_all)]
+pub async fn logout(
+    State(state): State<AppState>,
+    Authenticated(principal): Authenticated,
+    ClientDevice(device): ClientDevice,
+) -> Result<StatusCode, ApiError> {
+    state.web.service.sign_out(&principal, &device).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

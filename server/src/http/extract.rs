@@ -1,0 +1,87 @@
+//! Extractors for the JSON API: bodies whose every rejection is a clear problem, the bearer
+//! principal, and the calling device.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use serde::de::DeserializeOwned;
+use signedin::{DeviceContext, Principal};
+
+use super::error::ApiError;
+use crate::state::AppState;
+
+/// `axum::Json`, answering 400 (malformed), 413 (too large), 415 (not JSON) or 422 (wrong
+/// shape) as problem details.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(request, state).await {
+            Ok(axum::Json(value)) => Ok(Self(value)),
+            Err(rejection) => Err(json_rejection(rejection)),
+        }
+    }
+}
+
+fn json_rejection(rejection: JsonRejection) -> ApiError {
+    let detail = rejection.body_text();
+    match rejection {
+        JsonRejection::MissingJsonContentType(_) => ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "Unsupported media type",
+            "send the body as application/json",
+        ),
+        JsonRejection::JsonDataError(_) => ApiError::validation(detail),
+        JsonRejection::JsonSyntaxError(_) => {
+            ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", "Malformed JSON", detail)
+        }
+        JsonRejection::BytesRejection(_) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "Request body too large",
+            "request bodies are limited to 64 KiB",
+        ),
+        _ => ApiError::new(StatusCode::BAD_REQUEST, "bad_request", "Bad request", detail),
+    }
+}
+
+/// The caller, from `Authorization: Bearer <access token>`, with its session checked live.
+pub struct Authenticated(pub Principal);
+
+impl FromRequestParts<AppState> for Authenticated {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let header = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .ok_or_else(|| ApiError::unauthorized("send an access token: Authorization: Bearer <token>"))?;
+        let token = header
+            .to_str()
+            .ok()
+            .and_then(|value| {
+                let (scheme, token) = value.split_once(' ')?;
+                scheme.eq_ignore_ascii_case("bearer").then_some(token.trim())
+            })
+            .filter(|token| !token.is_empty())
+            .ok_or_else(|| ApiError::invalid_token("the Authorization header must be: Bearer <token>"))?;
+        let device = app::api::context::device_context(parts, &state.web.trusted_proxies);
+        let principal = state.web.service.authenticate(token, Some(&device)).await?;
+        Ok(Self(principal))
+    }
+}
+
+/// The device making the request (user agent, client address, Client Hints).
+pub struct ClientDevice(pub DeviceContext);
+
+impl FromRequestParts<AppState> for ClientDevice {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(Self(app::api::context::device_context(parts, &state.web.trusted_proxies)))
+    }
+}

@@ -1,0 +1,199 @@
+//! `/me/*` and `/accounts/me/*`: the caller's sessions, bulk sign-out, password, events.
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use app::dto::{SecurityEventView, SessionView};
+use signedin::BulkScope;
+
+use super::error::{ApiError, Problem};
+use super::extract::{ApiJson, Authenticated, ClientDevice};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/me/sessions", get(list_sessions))
+        .route("/me/sessions/{jti_prefix}", delete(revoke_session))
+        .route("/me/security/events", get(security_events))
+        .route("/accounts/me/security/revoke-sessions", post(revoke_sessions))
+        .route("/accounts/me/password", post(change_password))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionsResponse {
+    /// The current session first, then the most recently used.
+    pub sessions: Vec<SessionView>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum RevokeScope {
+    All,
+    Others,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RevokeSessionsRequest {
+    pub scope: RevokeScope,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RevokeSessionsResponse {
+    pub revoked: u64,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ChangePasswordRequest {
+    pub current_password: String,
+    /// At least 8 characters.
+    pub new_password: String,
+    /// Sign out every other session too (default: true).
+    #[serde(default = "default_true")]
+    pub sign_out_other_sessions: bool,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EventsQuery {
+    /// 1 to 100 (default 20).
+    pub limit: Option<u32>,
+    /// The `next_before` of the previous page.
+    pub before: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventsResponse {
+    /// Newest first.
+    pub events: Vec<SecurityEventView>,
+    /// Pass as `before` for the next page; absent on the last page.
+    pub next_before: Option<i64>,
+}
+
+/// The caller's live sessions.
+#[utoipa::path(get, path = "/me/sessions", tag = "sessions", security(("bearer" = [])),
+    responses((status = 200, body = SessionsResponse), (status = 401, body = Problem)))]
+#[tracing::instrument(skip_all)]
+pub async fn list_sessions(
+    State(state): State<AppState>,
+    Authenticated(principal): Authenticated,
+) -> Result<Json<SessionsResponse>, ApiError> {
+    let sessions = state.web.service.list_sessions(&principal).await?;
+    Ok(Json(SessionsResponse {
+        sessions: sessions.iter().map(SessionView::from).collect(),
+    }))
+}
+
+/// Sign out one of the caller's sessions, named by a prefix (4–64 hex characters) of any
+/// of its refresh-token hashes.
+#[utoipa::path(delete, path = "/me/sessions/{jti_prefix}", tag = "sessions", security(("bearer" = [])),
+    params(("jti_prefix" = String, Path, description = "4 to 64 hex characters")),
+    responses(
+        (status = 204),
+        (status = 404, description = "no such session among the caller's", body = Problem),
+        (status = 409, description = "the prefix matches several sessions", body = Problem),
+        (status = 422, description = "not a hex prefix of 4–64 characters", body = Problem),
+    ))]
+#[tracing::instrument(skip_all)]
+pub async fn revoke_session(
+    State(state): State<AppState>,
+    Authenticated(principal): Authenticated,
+    ClientDevice(device): ClientDevice,
+    Path(jti_prefix): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    state.web.service.revoke_session(&principal, &jti_prefix, &device).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Sign out all sessions, or all but the caller's. Needs a recent sign-in or `/auth/reauth`.
+#[utoipa::path(post, path = "/accounts/me/security/revoke-sessions", tag = "sessions", security(("bearer" = [])),
+    request_body = RevokeSessionsRequest,
+    responses(
+        (status = 200, body = RevokeSessionsResponse),
+        (status = 403, description = "reauth_required", body = Problem),
+    ))]
+#[tracing::instrument(skip_all)]
+pub async fn revoke_sessions(
+    State(state): State<AppState>,
+    Authenticated(principal): Authenticated,
+    ClientDevice(device): ClientDevice,
+    ApiJson(body): ApiJson<RevokeSessionsRequest>,
+) -> Result<Json<RevokeSessionsResponse>, ApiError> {
+    let scope = match body.scope {
+        RevokeScope::All => BulkScope::All,
+        RevokeScope::Others => BulkScope::Others,
+    };
+    let revoked = state.web.service.revoke_sessions(&principal, scope, &device).await?;
+    Ok(Json(RevokeSessionsResponse { revoked }))
+}
+
+/// Change the password. Needs a recent sign-in or `/auth/reauth`.
+#[utoipa::path(post, path = "/accounts/me/password", tag = "account", security(("bearer" = [])),
+    request_body = ChangePasswordRequest,
+    responses(
+        (status = 204),
+        (status = 403, description = "reauth_required or wrong_password", body = Problem),
+        (status = 422, body = Problem),
+    ))]
+#[tracing::instrument(skip_all)]
+pub async fn change_password(
+    State(state): State<AppState>,
+    Authenticated(principal): Authenticated,
+    ClientDevice(device): ClientDevice,
+    ApiJson(body): ApiJson<ChangePasswordRequest>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .web
+        .service
+        .change_password(
+            &principal,
+            &body.current_password,
+            &body.new_password,
+            body.sign_out_other_sessions,
+            &device,
+        )
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The caller's security events, newest first.
+#[utoipa::path(get, path = "/me/security/events", tag = "account", security(("bearer" = [])),
+    params(EventsQuery),
+    responses((status = 200, body = EventsResponse), (status = 422, body = Problem)))]
+#[tracing::instrument(skip_all)]
+pub async fn security_events(
+    State(state): State<AppState>,
+    Authenticated(principal): Authenticated,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Json<EventsResponse>, ApiError> {
+    let number = |name: &str| -> Result<Option<i64>, ApiError> {
+        query
+            .get(name)
+            .map(|value| {
+                value
+                    .parse::<i64>()
+                    .map_err(|_| ApiError::validation(format!("{name}: expected a whole number")))
+            })
+            .transpose()
+    };
+    let limit = match number("limit")? {
+        None => 20,
+        Some(n @ 1..=100) => n as u32,
+        Some(_) => return Err(ApiError::validation("limit: must be between 1 and 100")),
+    };
+    let before = number("before")?;
+    let (events, next_before) = state.web.service.security_events(&principal, limit, before).await?;
+    Ok(Json(EventsResponse {
+        events: events.iter().map(SecurityEventView::from).collect(),
+        next_before,
+    }))
+}

@@ -1,0 +1,10 @@
+//! The signedin server: configuration, the axum router (JSON API, Leptos pages and server
+//! functions, static files), security middleware and the admin commands.
+
+pub mod admin;
+pub mod config;
+pub mod http;
+pub mod security;
+pub mod startup;
+pub mod state;
+pub mod telemetry;

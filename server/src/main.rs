@@ -1,0 +1,73 @@
+//! `signedin`: serve the app (default), or run an admin command. Bad configuration or an
+//! unreachable database ends the process with one line on stderr and a non-zero exit.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use server::config::{Cli, Command, Config};
+use server::startup::Application;
+use server::{admin, telemetry};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::from_settings(cli.settings) {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("signedin: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init(&config.settings.log, &config.settings.log_format);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("signedin: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let outcome = runtime.block_on(async move {
+        match cli.command.unwrap_or(Command::Serve) {
+            Command::Serve => serve(config).await,
+            Command::Migrate => admin::migrate(&config).await.map_err(|e| e.to_string()),
+            Command::Prune => admin::prune(&config).await,
+            Command::Check => admin::check(&config).await,
+            Command::Sessions(command) => admin::sessions(&config, command).await,
+        }
+    });
+    match outcome {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("signedin: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(config: Config) -> Result<ExitCode, String> {
+    let app = Application::build(config).await.map_err(|e| e.to_string())?;
+    app.run_until_stopped(shutdown_signal()).await.map_err(|e| e.to_string())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Ctrl-C or SIGTERM: stop accepting, finish what is in flight, close the database.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

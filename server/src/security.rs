@@ -1,0 +1,167 @@
+//! Middleware that guards every request: a request id and its log span, the Origin check
+//! on state-changing requests, the body size limit, and the security headers (a per-request
+//! CSP nonce for pages, so only our own scripts run).
+
+use std::time::Instant;
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use tracing::Instrument;
+
+use crate::http::MAX_BODY_BYTES;
+use crate::http::error::ApiError;
+use crate::state::AppState;
+
+/// A random id per request: in the `x-request-id` response header and every log line of it.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+/// The nonce this page's inline scripts carry, and its CSP allows.
+#[derive(Debug, Clone)]
+pub struct CspNonce(pub String);
+
+fn random_token(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    // Falls back to a fixed value only if the OS cannot give randomness, in which case
+    // the nonce is merely predictable; nothing else depends on it.
+    let _ = getrandom::fill(&mut buf);
+    URL_SAFE_NO_PAD.encode(buf)
+}
+
+pub async fn request_id(mut request: Request, next: Next) -> Response {
+    let id = RequestId(hex_id());
+    request.extensions_mut().insert(id.clone());
+    let span = tracing::info_span!(
+        "request",
+        request_id = %id.0,
+        method = %request.method(),
+        path = %request.uri().path(),
+    );
+    let started = Instant::now();
+    let mut response = next.run(request).instrument(span.clone()).await;
+    let status = response.status();
+    span.in_scope(|| {
+        let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+        if status.is_server_error() {
+            tracing::warn!(status = status.as_u16(), elapsed_ms, "request failed");
+        } else {
+            tracing::info!(status = status.as_u16(), elapsed_ms, "request");
+        }
+    });
+    if let Ok(value) = HeaderValue::from_str(&id.0) {
+        response.headers_mut().insert("x-request-id", value);
+    }
+    response
+}
+
+fn hex_id() -> String {
+    let mut buf = [0u8; 8];
+    let _ = getrandom::fill(&mut buf);
+    buf.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Refuses a state-changing request that a browser says came from another site: by
+/// `Sec-Fetch-Site`, or failing that by `Origin`. Requests without either (API clients,
+/// curl) carry no ambient credentials and pass.
+pub async fn origin_check(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if safe || is_same_site(request.headers(), state.config.public_origin.as_deref(), state.config.secure_cookies) {
+        return next.run(request).await;
+    }
+    tracing::warn!(
+        origin = ?request.headers().get(header::ORIGIN),
+        fetch_site = ?request.headers().get("sec-fetch-site"),
+        "cross-site request refused"
+    );
+    ApiError::cross_site().into_response()
+}
+
+fn is_same_site(headers: &HeaderMap, public_origin: Option<&str>, https: bool) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        // "none": typed by the user or a bookmark; "same-origin": our own pages.
+        return matches!(site, "same-origin" | "none");
+    }
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return true;
+    };
+    let Ok(origin) = origin.to_str() else { return false };
+    let origin = origin.to_ascii_lowercase();
+    match public_origin {
+        Some(expected) => origin == expected,
+        None => {
+            let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
+                return false;
+            };
+            let scheme = if https { "https" } else { "http" };
+            origin == format!("{scheme}://{}", host.to_ascii_lowercase())
+        }
+    }
+}
+
+/// Bodies over 64 KiB are refused before they are read (chunked ones are cut off by the
+/// `RequestBodyLimitLayer` behind this).
+pub async fn body_limit(request: Request, next: Next) -> Response {
+    let too_long = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        .is_some_and(|length| length > MAX_BODY_BYTES as u64);
+    if too_long {
+        return ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "Request body too large",
+            "request bodies are limited to 64 KiB",
+        )
+        .into_response();
+    }
+    next.run(request).await
+}
+
+/// Security headers on every response. Pages get a CSP whose only script source besides our
+/// own files is this request's nonce (and WebAssembly compilation for the hydrate bundle).
+pub async fn security_headers(mut request: Request, next: Next) -> Response {
+    let nonce = CspNonce(random_token(16));
+    request.extensions_mut().insert(nonce.clone());
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let csp = if content_type.starts_with("text/html") {
+        format!(
+            "default-src 'self'; script-src 'self' 'nonce-{0}' 'wasm-unsafe-eval'; style-src 'self' 'nonce-{0}'; \
+             img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+             form-action 'self'; frame-ancestors 'none'",
+            nonce.0
+        )
+    } else {
+        "default-src 'none'; frame-ancestors 'none'".to_owned()
+    };
+    let set = |headers: &mut HeaderMap, name: &'static str, value: &str| {
+        if let Ok(value) = HeaderValue::from_str(value) {
+            headers.insert(name, value);
+        }
+    };
+    set(headers, "content-security-policy", &csp);
+    set(headers, "x-content-type-options", "nosniff");
+    set(headers, "x-frame-options", "DENY");
+    // same-origin keeps the Referer our no-JavaScript form posts need to come back to.
+    set(headers, "referrer-policy", "same-origin");
+    set(headers, "cross-origin-opener-policy", "same-origin");
+    set(headers, "permissions-policy", "camera=(), microphone=(), geolocation=()");
+    // Ask for the Client Hints that name Windows 11 and phone models.
+    set(headers, "accept-ch", "Sec-CH-UA-Platform-Version, Sec-CH-UA-Model");
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        let personal = content_type.starts_with("text/html") || content_type.contains("json");
+        set(headers, "cache-control", if personal { "no-store" } else { "no-cache" });
+    }
+    response
+}

@@ -1,0 +1,234 @@
+//! `Application`: the configured server, bound to its port (port 0 in tests), ready to run.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use app::api::context::{AuthCache, CookieSettings, WebContext};
+use app::{App, shell};
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use leptos::config::LeptosOptions;
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use signedin::{Clock, DeviceLabeler, Geo, RateLimiter, ServiceParts, SessionService, Store, StoreOptions, SystemClock};
+use tokio::net::TcpListener;
+use tower_http::limit::RequestBodyLimitLayer;
+
+use crate::config::{Config, redact_url};
+use crate::http;
+use crate::security::{self, CspNonce};
+use crate::state::AppState;
+
+/// Why the server could not start, in one line.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot use the database {url}: {reason}")]
+    Database { url: String, reason: String },
+    #[error("cannot read the geolocation databases: {0}")]
+    Geo(String),
+    #[error("cannot load the user-agent rules: {0}")]
+    Labeler(String),
+    #[error("cannot listen on {addr}: {reason}")]
+    Bind { addr: SocketAddr, reason: String },
+}
+
+/// Opens the store (applying migrations), loads the device rules and location databases,
+/// and assembles the session service. Shared by the server and the admin commands.
+pub async fn open_service(config: &Config, clock: Arc<dyn Clock>) -> Result<SessionService, StartupError> {
+    let settings = &config.settings;
+    let database_error = |e: signedin::DomainError| StartupError::Database {
+        url: redact_url(&settings.database_url),
+        reason: match e {
+            signedin::DomainError::Invalid { .. } => e.to_string(),
+            _ => source_of(&e),
+        },
+    };
+    let options = StoreOptions {
+        max_connections: settings.db_max_connections,
+        ..StoreOptions::default()
+    };
+    let store = Store::connect(&settings.database_url, &options).await.map_err(database_error)?;
+    let key = SessionService::resolve_key(&store, settings.secret.as_deref(), clock.now())
+        .await
+        .map_err(database_error)?;
+    let labeler = DeviceLabeler::new().map_err(|e| StartupError::Labeler(e.to_string()))?;
+    let geo = Geo::open_dir(&settings.geoip_dir).map_err(StartupError::Geo)?;
+    if geo.is_empty() {
+        tracing::warn!(
+            dir = %settings.geoip_dir.display(),
+            "no geolocation database found: sessions will be shown without a location"
+        );
+    } else {
+        tracing::info!(files = ?geo, "geolocation databases loaded");
+    }
+    if config.rate_limits.is_off() {
+        tracing::warn!("rate limits are off (SIGNEDIN_RATE_LIMITS=off)");
+    }
+    SessionService::new(ServiceParts {
+        store,
+        clock,
+        policy: config.policy.clone(),
+        key,
+        labeler: Arc::new(labeler),
+        geo: Arc::new(geo),
+        limiter: RateLimiter::new(config.rate_limits.clone()),
+    })
+    .map_err(|e| StartupError::Labeler(e.to_string()))
+}
+
+/// The deepest message of an error chain: "connection refused", not "pool timed out".
+fn source_of(error: &dyn std::error::Error) -> String {
+    let mut deepest = error.to_string();
+    let mut current = error.source();
+    while let Some(source) = current {
+        deepest = source.to_string();
+        current = source.source();
+    }
+    deepest
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+}
+
+impl Application {
+    pub async fn build(config: Config) -> Result<Self, StartupError> {
+        Self::build_with_clock(config, Arc::new(SystemClock)).await
+    }
+
+    pub async fn build_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<Self, StartupError> {
+        let service = open_service(&config, clock).await?;
+        let addr = config.settings.site_addr;
+        let listener = TcpListener::bind(addr).await.map_err(|e| StartupError::Bind {
+            addr,
+            reason: e.to_string(),
+        })?;
+        let bound = listener.local_addr().unwrap_or(addr);
+        let leptos_options = LeptosOptions::builder()
+            .output_name("signedin")
+            .site_root(config.settings.site_root.to_string_lossy().into_owned())
+            .site_pkg_dir("pkg")
+            .site_addr(bound)
+            .env(leptos::config::Env::PROD)
+            .build();
+        let web = WebContext {
+            service,
+            cookies: CookieSettings {
+                secure: config.secure_cookies,
+                access_max_age: config.policy.access_ttl,
+                refresh_max_age: config.policy.max_age,
+            },
+            trusted_proxies: config.trusted_proxies.clone(),
+        };
+        let state = AppState {
+            leptos_options,
+            web,
+            config: Arc::new(config),
+        };
+        let router = router(state.clone());
+        Ok(Self { listener, router, state })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().unwrap_or(self.state.config.settings.site_addr)
+    }
+
+    pub fn service(&self) -> SessionService {
+        self.state.web.service.clone()
+    }
+
+    /// Serves until `shutdown` resolves, then finishes the requests in flight.
+    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let prune = spawn_pruner(&self.state);
+        tracing::info!(addr = %self.local_addr(), store = self.state.web.service.store().backend(), "listening");
+        let result = axum::serve(
+            self.listener,
+            self.router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await;
+        if let Some(prune) = prune {
+            prune.abort();
+        }
+        self.state.web.service.store().close().await;
+        tracing::info!("stopped");
+        result
+    }
+}
+
+fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let context = {
+        let web = state.web.clone();
+        move || {
+            provide_context(web.clone());
+            provide_context(AuthCache::default());
+            let nonce = use_context::<axum::http::request::Parts>()
+                .and_then(|parts| parts.extensions.get::<CspNonce>().cloned());
+            if let Some(nonce) = nonce {
+                provide_context(leptos::nonce::Nonce::from_value(nonce.0));
+            }
+        }
+    };
+    let site = {
+        let options = state.leptos_options.clone();
+        move || shell(options.clone())
+    };
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/openapi.json", get(http::openapi::openapi_json))
+        .merge(http::router())
+        .leptos_routes_with_context(&state, routes, context.clone(), site)
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .layer(RequestBodyLimitLayer::new(http::MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(security::body_limit))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), security::origin_check))
+        .layer(axum::middleware::from_fn(security::security_headers))
+        .layer(axum::middleware::from_fn(security::request_id))
+        .with_state(state)
+}
+
+/// Liveness: the process answers.
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// Readiness: the database answers.
+async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+    match state.web.service.store().ping().await {
+        Ok(()) => (StatusCode::OK, "ready"),
+        Err(error) => {
+            tracing::warn!(%error, "not ready");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+        }
+    }
+}
+
+/// Deletes dead rows periodically (`SIGNEDIN_PRUNE_INTERVAL_SECS`), so rotation does not
+/// grow the tables without bound.
+fn spawn_pruner(state: &AppState) -> Option<tokio::task::JoinHandle<()>> {
+    let every = state.config.settings.prune_interval_secs;
+    if every == 0 {
+        return None;
+    }
+    let service = state.web.service.clone();
+    Some(tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(Duration::from_secs(every));
+        ticker.tick().await;
+        loop {
+            ticker.tick().await;
+            match service.prune().await {
+                Ok(report) => tracing::info!(?report, "pruned"),
+                Err(error) => tracing::warn!(%error, "prune failed"),
+            }
+        }
+    }))
+}

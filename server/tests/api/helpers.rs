@@ -1,0 +1,287 @@
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use clap::Parser;
+use reqwest::{Client, Response, StatusCode};
+use serde_json::{Value, json};
+use server::config::{Cli, Config};
+use server::startup::Application;
+use signedin::{FixedClock, SessionService, Timestamp};
+use sqlx::Connection;
+
+pub const PASSWORD: &str = "correct horse battery staple";
+pub const MAC_CHROME: &str =
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+pub const IPHONE_SAFARI: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub base: String,
+    pub client: Client,
+    pub service: SessionService,
+    pub clock: Arc<FixedClock>,
+    pub database_url: String,
+    _dir: tempfile::TempDir,
+    postgres: Option<(String, String)>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+/// Everything the server logged while the tests ran (at debug level), for the secrets scan.
+pub fn captured_logs() -> String {
+    String::from_utf8_lossy(&LOGS.get_or_init(Default::default).lock().unwrap()).into_owned()
+}
+
+static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+
+#[derive(Clone)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn init_logs() {
+    static INIT: OnceLock<()> = OnceLock::new();
+    INIT.get_or_init(|| {
+        let buffer = LOGS.get_or_init(Default::default).clone();
+        let _ = tracing_subscriber::fmt()
+            .json()
+            .with_env_filter("debug,sqlx=debug,hyper=info,h2=info")
+            .with_writer(move || Capture(buffer.clone()))
+            .try_init();
+    });
+}
+
+pub struct Options {
+    pub backend: Backend,
+    pub extra: Vec<(&'static str, String)>,
+}
+
+impl Options {
+    pub fn new(backend: Backend) -> Self {
+        Self { backend, extra: vec![("--rate-limits", "off".into())] }
+    }
+
+    pub fn with(mut self, flag: &'static str, value: impl Into<String>) -> Self {
+        self.extra.retain(|(f, _)| *f != flag);
+        self.extra.push((flag, value.into()));
+        self
+    }
+}
+
+/// Starts the server; `None` for PostgreSQL when no test database is configured.
+pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    spawn_app_with(Options::new(backend)).await
+}
+
+pub async fn spawn_app_with(options: Options) -> Option<TestApp> {
+    init_logs();
+    let dir = tempfile::tempdir().unwrap();
+    let (database_url, postgres) = match options.backend {
+        Backend::Sqlite => (format!("sqlite://{}", dir.path().join("app.db").display()), None),
+        Backend::Postgres => {
+            let admin = postgres_admin_url()?;
+            let name = format!("signedin_api_{}", random_hex());
+            let mut conn = sqlx::PgConnection::connect(&admin).await.expect("PostgreSQL reachable");
+            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.unwrap();
+            (replace_database(&admin, &name), Some((admin, name)))
+        }
+    };
+    let mut args = vec![
+        "signedin".to_owned(),
+        "--database-url".into(),
+        database_url.clone(),
+        "--addr".into(),
+        "127.0.0.1:0".into(),
+        "--geoip-dir".into(),
+        geo_dir(),
+        "--prune-interval-secs".into(),
+        "0".into(),
+    ];
+    for (flag, value) in &options.extra {
+        args.push((*flag).to_owned());
+        args.push(value.clone());
+    }
+    let cli = Cli::try_parse_from(args).expect("flags");
+    let config = Config::from_settings(cli.settings).expect("config");
+    let clock = Arc::new(FixedClock::new(Timestamp::now()));
+    let app = Application::build_with_clock(config, clock.clone()).await.expect("server starts");
+    let addr = app.local_addr();
+    let service = app.service();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(app.run_until_stopped(async move {
+        let _ = rx.await;
+    }));
+    let client = Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(MAC_CHROME)
+        .build()
+        .unwrap();
+    Some(TestApp {
+        base: format!("http://{addr}"),
+        addr,
+        client,
+        service,
+        clock,
+        database_url,
+        _dir: dir,
+        postgres,
+        shutdown: Some(tx),
+    })
+}
+
+fn geo_dir() -> String {
+    let dir = std::env::var("SIGNEDIN_GEOIP_DIR").unwrap_or_else(|_| "data/geo".into());
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(dir).display().to_string()
+}
+
+pub fn postgres_admin_url() -> Option<String> {
+    std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .or_else(|| std::env::var("DATABASE_URL").ok())
+        .filter(|url| url.starts_with("postgres://") || url.starts_with("postgresql://"))
+}
+
+fn replace_database(url: &str, name: &str) -> String {
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let mut out = match base[scheme_end..].find('/') {
+        Some(i) => format!("{}/{name}", &base[..scheme_end + i]),
+        None => format!("{base}/{name}"),
+    };
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(q);
+    }
+    out
+}
+
+fn random_hex() -> String {
+    let mut buf = [0u8; 6];
+    getrandom::fill(&mut buf).unwrap();
+    buf.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn advance(&self, by: Duration) {
+        self.clock.advance(by);
+    }
+
+    pub async fn post_json(&self, path: &str, body: Value) -> Response {
+        self.client.post(self.url(path)).json(&body).send().await.unwrap()
+    }
+
+    pub async fn post_json_as(&self, path: &str, body: Value, user_agent: &str) -> Response {
+        self.client
+            .post(self.url(path))
+            .header("user-agent", user_agent)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn signup(&self, email: &str) -> Response {
+        self.post_json("/auth/signup", json!({"email": email, "password": PASSWORD})).await
+    }
+
+    /// Signs up (if needed) and in from `user_agent`; the login response body.
+    pub async fn login_as(&self, email: &str, user_agent: &str) -> Value {
+        let response = self
+            .post_json_as("/auth/login", json!({"email": email, "password": PASSWORD}), user_agent)
+            .await;
+        assert_eq!(response.status(), StatusCode::OK, "login");
+        response.json().await.unwrap()
+    }
+
+    pub async fn user(&self, email: &str) -> Value {
+        assert_eq!(self.signup(email).await.status(), StatusCode::CREATED);
+        self.login_as(email, MAC_CHROME).await
+    }
+
+    pub async fn get_bearer(&self, path: &str, token: &str) -> Response {
+        self.client.get(self.url(path)).bearer_auth(token).send().await.unwrap()
+    }
+
+    pub async fn sessions(&self, token: &str) -> Vec<Value> {
+        let response = self.get_bearer("/me/sessions", token).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let body: Value = response.json().await.unwrap();
+        body["sessions"].as_array().unwrap().clone()
+    }
+
+    pub async fn refresh(&self, refresh_token: &str) -> Response {
+        self.post_json("/auth/refresh", json!({"refresh_token": refresh_token})).await
+    }
+
+    pub async fn finish(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some((admin, name)) = self.postgres.take() {
+            // Give the server a moment to close its pool, then drop the database.
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
+                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await;
+            }
+        }
+    }
+}
+
+/// Asserts a problem+json answer and returns its body.
+pub async fn problem(response: Response, status: StatusCode, kind: &str) -> Value {
+    assert_eq!(response.status(), status, "status");
+    let content_type = response.headers().get("content-type").unwrap().to_str().unwrap().to_owned();
+    assert_eq!(content_type, "application/problem+json");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["type"], kind, "{body}");
+    assert_eq!(body["status"], status.as_u16());
+    assert!(body["title"].is_string() && body["detail"].is_string(), "{body}");
+    body
+}
+
+/// Runs each test body against SQLite, and PostgreSQL when TEST_DATABASE_URL is set.
+#[macro_export]
+macro_rules! on_both_stores {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::helpers::Backend::Sqlite).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if $crate::helpers::postgres_admin_url().is_none() {
+                        eprintln!("{}: skipped, TEST_DATABASE_URL is not set", stringify!($name));
+                        return;
+                    }
+                    super::$name($crate::helpers::Backend::Postgres).await;
+                }
+            )*
+        }
+    };
+}

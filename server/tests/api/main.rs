@@ -1,0 +1,13 @@
+//! The real server over real HTTP: each test starts it on 127.0.0.1 port 0 with a fresh
+//! database (SQLite, and PostgreSQL when TEST_DATABASE_URL is set) and talks to it with an
+//! HTTP client.
+
+mod helpers;
+
+mod auth;
+mod concurrency;
+mod errors;
+mod health;
+mod pages;
+mod secrets;
+mod sessions;
