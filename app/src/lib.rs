@@ -11,7 +11,7 @@ pub mod pages;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{SsrMode, path};
 
 use crate::components::site::{SiteFooter, SiteHeader};
 use crate::pages::{DevicesPage, HomePage, NotFound, SignInPage, SignUpPage};
@@ -56,10 +56,12 @@ pub fn App() -> impl IntoView {
                 <SiteHeader />
                 <main id="main" class="main">
                     <Routes fallback=NotFound>
-                        <Route path=path!("/") view=HomePage />
-                        <Route path=path!("/login") view=SignInPage />
-                        <Route path=path!("/signup") view=SignUpPage />
-                        <Route path=path!("/account/devices") view=DevicesPage />
+                        // Async: each page is sent whole, once its data is ready, so it works
+                        // without JavaScript (streamed chunks would need a script to land).
+                        <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
+                        <Route path=path!("/login") view=SignInPage ssr=SsrMode::Async />
+                        <Route path=path!("/signup") view=SignUpPage ssr=SsrMode::Async />
+                        <Route path=path!("/account/devices") view=DevicesPage ssr=SsrMode::Async />
                     </Routes>
                 </main>
                 <SiteFooter />

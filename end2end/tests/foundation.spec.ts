@@ -5,7 +5,8 @@ test('the start page is rendered on the server and hydrated', async ({ page }) =
   const response = await page.goto('/');
   expect(response?.status()).toBe(200);
   const html = await response!.text();
-  expect(html).toContain("Where you&#x27;re signed in");
+  expect(html).toContain("Where you're signed in");
+  expect(html).toContain('data-hydrated="false"');
   await hydrated(page);
 });
 
