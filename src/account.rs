@@ -34,7 +34,12 @@ impl Email {
         let Some((local, domain)) = display.rsplit_once('@') else {
             return invalid("must look like name@example.com");
         };
-        if local.is_empty() || domain.is_empty() || !domain.contains('.') || domain.ends_with('.') || domain.starts_with('.') {
+        if local.is_empty()
+            || domain.is_empty()
+            || !domain.contains('.')
+            || domain.ends_with('.')
+            || domain.starts_with('.')
+        {
             return invalid("must look like name@example.com");
         }
         Ok(Self {
@@ -163,8 +168,8 @@ impl PasswordHasherPool {
 fn hash_with(params: &Params, password: &str) -> DomainResult<String> {
     let mut salt = [0u8; 16];
     getrandom::fill(&mut salt).map_err(|e| DomainError::unexpected(format!("getrandom: {e}")))?;
-    let salt = SaltString::encode_b64(&salt)
-        .map_err(|e| DomainError::unexpected(format!("salt: {e}")))?;
+    let salt =
+        SaltString::encode_b64(&salt).map_err(|e| DomainError::unexpected(format!("salt: {e}")))?;
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone())
         .hash_password(password.as_bytes(), &salt)
         .map(|hash| hash.to_string())
@@ -184,7 +189,16 @@ mod tests {
 
     #[test]
     fn malformed_emails_are_refused_with_a_reason() {
-        for bad in ["", "   ", "ada", "ada@", "@example.com", "ada@example", "a da@example.com", "ada@.com"] {
+        for bad in [
+            "",
+            "   ",
+            "ada",
+            "ada@",
+            "@example.com",
+            "ada@example",
+            "a da@example.com",
+            "ada@.com",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad:?}");
         }
     }
@@ -203,7 +217,12 @@ mod tests {
         let hash = pool.hash(&password).await.unwrap();
         assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
         assert!(pool.verify(&password, Some(&hash)).await.unwrap());
-        assert!(!pool.verify(&Password::candidate("wrong horse"), Some(&hash)).await.unwrap());
+        assert!(
+            !pool
+                .verify(&Password::candidate("wrong horse"), Some(&hash))
+                .await
+                .unwrap()
+        );
         assert!(!pool.verify(&password, None).await.unwrap());
     }
 }

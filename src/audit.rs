@@ -116,7 +116,7 @@ impl AuditEvent {
         }
     }
 
-    fn from_device(mut self, device: Option<&DeviceContext>) -> Self {
+    fn with_device(mut self, device: Option<&DeviceContext>) -> Self {
         if let Some(device) = device {
             self.ip = Some(device.ip.clone());
             self.user_agent = Some(device.user_agent.clone());
@@ -135,12 +135,20 @@ impl AuditEvent {
     }
 
     pub fn account_created(user_id: &str, device: &DeviceContext, at: Timestamp) -> Self {
-        Self::new(AuditKind::AccountCreated, Actor::User, Some(user_id), at).from_device(Some(device))
+        Self::new(AuditKind::AccountCreated, Actor::User, Some(user_id), at)
+            .with_device(Some(device))
     }
 
-    pub fn sign_in(user_id: &str, session_id: &str, device: &DeviceContext, place: Option<&crate::geo::Place>, new_location: bool, at: Timestamp) -> Self {
+    pub fn sign_in(
+        user_id: &str,
+        session_id: &str,
+        device: &DeviceContext,
+        place: Option<&crate::geo::Place>,
+        new_location: bool,
+        at: Timestamp,
+    ) -> Self {
         let mut event = Self::new(AuditKind::SignIn, Actor::User, Some(user_id), at)
-            .from_device(Some(device))
+            .with_device(Some(device))
             .acting(Some(session_id))
             .with("new_location", json!(new_location));
         event.target_session_id = Some(session_id.to_owned());
@@ -155,12 +163,17 @@ impl AuditEvent {
 
     /// `user_id` is `None` when the email matched no account.
     pub fn sign_in_failed(user_id: Option<&str>, device: &DeviceContext, at: Timestamp) -> Self {
-        Self::new(AuditKind::SignInFailed, Actor::User, user_id, at).from_device(Some(device))
+        Self::new(AuditKind::SignInFailed, Actor::User, user_id, at).with_device(Some(device))
     }
 
-    pub fn sign_out(user_id: &str, session_id: &str, device: Option<&DeviceContext>, at: Timestamp) -> Self {
+    pub fn sign_out(
+        user_id: &str,
+        session_id: &str,
+        device: Option<&DeviceContext>,
+        at: Timestamp,
+    ) -> Self {
         let mut event = Self::new(AuditKind::SignOut, Actor::User, Some(user_id), at)
-            .from_device(device)
+            .with_device(device)
             .acting(Some(session_id));
         event.target_session_id = Some(session_id.to_owned());
         event
@@ -176,7 +189,7 @@ impl AuditEvent {
         at: Timestamp,
     ) -> Self {
         let mut event = Self::new(AuditKind::SessionRevoked, actor, Some(user_id), at)
-            .from_device(device)
+            .with_device(device)
             .acting(acting_session)
             .with("target_user_agent", json!(target.user_agent))
             .with("target_ip", json!(target.ip));
@@ -195,34 +208,58 @@ impl AuditEvent {
         at: Timestamp,
     ) -> Self {
         Self::new(kind, actor, Some(user_id), at)
-            .from_device(device)
+            .with_device(device)
             .acting(acting_session)
             .with("count", json!(count))
     }
 
-    pub fn reuse_detected(user_id: &str, session_id: &str, jti_prefix: &str, device: &DeviceContext, at: Timestamp) -> Self {
-        let mut event = Self::new(AuditKind::ReuseDetected, Actor::System, Some(user_id), at).from_device(Some(device));
+    pub fn reuse_detected(
+        user_id: &str,
+        session_id: &str,
+        jti_prefix: &str,
+        device: &DeviceContext,
+        at: Timestamp,
+    ) -> Self {
+        let mut event = Self::new(AuditKind::ReuseDetected, Actor::System, Some(user_id), at)
+            .with_device(Some(device));
         event.target_session_id = Some(session_id.to_owned());
         event.target_prefix = Some(jti_prefix.to_owned());
         event
     }
 
-    pub fn session_expired(user_id: &str, session_id: &str, device: Option<&DeviceContext>, at: Timestamp) -> Self {
-        let mut event = Self::new(AuditKind::SessionExpired, Actor::System, Some(user_id), at).from_device(device);
+    pub fn session_expired(
+        user_id: &str,
+        session_id: &str,
+        device: Option<&DeviceContext>,
+        at: Timestamp,
+    ) -> Self {
+        let mut event = Self::new(AuditKind::SessionExpired, Actor::System, Some(user_id), at)
+            .with_device(device);
         event.target_session_id = Some(session_id.to_owned());
         event
     }
 
-    pub fn password_changed(user_id: &str, session_id: &str, device: Option<&DeviceContext>, others_signed_out: u64, at: Timestamp) -> Self {
+    pub fn password_changed(
+        user_id: &str,
+        session_id: &str,
+        device: Option<&DeviceContext>,
+        others_signed_out: u64,
+        at: Timestamp,
+    ) -> Self {
         Self::new(AuditKind::PasswordChanged, Actor::User, Some(user_id), at)
-            .from_device(device)
+            .with_device(device)
             .acting(Some(session_id))
             .with("other_sessions_signed_out", json!(others_signed_out))
     }
 
-    pub fn reauthenticated(user_id: &str, session_id: &str, device: Option<&DeviceContext>, at: Timestamp) -> Self {
+    pub fn reauthenticated(
+        user_id: &str,
+        session_id: &str,
+        device: Option<&DeviceContext>,
+        at: Timestamp,
+    ) -> Self {
         Self::new(AuditKind::Reauthenticated, Actor::User, Some(user_id), at)
-            .from_device(device)
+            .with_device(device)
             .acting(Some(session_id))
     }
 }

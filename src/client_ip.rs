@@ -18,11 +18,15 @@ impl Network {
     fn contains(&self, ip: IpAddr) -> bool {
         match (self.address, normalize_ip(ip)) {
             (IpAddr::V4(net), IpAddr::V4(ip)) => {
-                let mask = u32::MAX.checked_shl(32 - u32::from(self.prefix)).unwrap_or(0);
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
                 u32::from(net) & mask == u32::from(ip) & mask
             }
             (IpAddr::V6(net), IpAddr::V6(ip)) => {
-                let mask = u128::MAX.checked_shl(128 - u32::from(self.prefix)).unwrap_or(0);
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.prefix))
+                    .unwrap_or(0);
                 u128::from(net) & mask == u128::from(ip) & mask
             }
             _ => false,
@@ -42,7 +46,12 @@ impl TrustedProxies {
     pub fn parse(spec: &str) -> Result<Self, DomainError> {
         let mut networks = Vec::new();
         for item in spec.split(',').map(str::trim).filter(|i| !i.is_empty()) {
-            let bad = || DomainError::invalid("SIGNEDIN_TRUSTED_PROXIES", format!("{item:?} is not an IP address or CIDR network"));
+            let bad = || {
+                DomainError::invalid(
+                    "SIGNEDIN_TRUSTED_PROXIES",
+                    format!("{item:?} is not an IP address or CIDR network"),
+                )
+            };
             let (address, prefix) = match item.split_once('/') {
                 Some((address, prefix)) => (address, Some(prefix)),
                 None => (item, None),
@@ -121,25 +130,47 @@ mod tests {
     #[test]
     fn an_untrusted_peer_is_the_client_whatever_it_claims() {
         let proxies = TrustedProxies::parse("10.0.0.1").unwrap();
-        assert_eq!(proxies.client_ip(ip("203.0.113.9"), &["1.2.3.4"]), ip("203.0.113.9"));
-        assert_eq!(TrustedProxies::default().client_ip(ip("127.0.0.1"), &["1.2.3.4"]), ip("127.0.0.1"));
+        assert_eq!(
+            proxies.client_ip(ip("203.0.113.9"), &["1.2.3.4"]),
+            ip("203.0.113.9")
+        );
+        assert_eq!(
+            TrustedProxies::default().client_ip(ip("127.0.0.1"), &["1.2.3.4"]),
+            ip("127.0.0.1")
+        );
     }
 
     #[test]
     fn a_trusted_proxy_passes_on_the_right_most_untrusted_hop() {
         let proxies = TrustedProxies::parse("10.0.0.0/8, 127.0.0.1").unwrap();
         let client = proxies.client_ip(ip("127.0.0.1"), &["6.6.6.6, 1.2.3.4, 10.1.1.1"]);
-        assert_eq!(client, ip("1.2.3.4"), "the spoofable left-most entry is not believed");
-        assert_eq!(proxies.client_ip(ip("127.0.0.1"), &["[2001:db8::1]:443"]), ip("2001:db8::1"));
-        assert_eq!(proxies.client_ip(ip("127.0.0.1"), &["::ffff:1.2.3.4"]), ip("1.2.3.4"));
+        assert_eq!(
+            client,
+            ip("1.2.3.4"),
+            "the spoofable left-most entry is not believed"
+        );
+        assert_eq!(
+            proxies.client_ip(ip("127.0.0.1"), &["[2001:db8::1]:443"]),
+            ip("2001:db8::1")
+        );
+        assert_eq!(
+            proxies.client_ip(ip("127.0.0.1"), &["::ffff:1.2.3.4"]),
+            ip("1.2.3.4")
+        );
     }
 
     #[test]
     fn garbage_or_oversized_headers_are_ignored() {
         let proxies = TrustedProxies::parse("127.0.0.1").unwrap();
-        assert_eq!(proxies.client_ip(ip("127.0.0.1"), &["1.2.3.4, <script>"]), ip("127.0.0.1"));
+        assert_eq!(
+            proxies.client_ip(ip("127.0.0.1"), &["1.2.3.4, <script>"]),
+            ip("127.0.0.1")
+        );
         let long = "1.2.3.4,".repeat(1000);
-        assert_eq!(proxies.client_ip(ip("127.0.0.1"), &[&long]), ip("127.0.0.1"));
+        assert_eq!(
+            proxies.client_ip(ip("127.0.0.1"), &[&long]),
+            ip("127.0.0.1")
+        );
     }
 
     #[test]

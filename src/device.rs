@@ -234,9 +234,15 @@ impl DeviceLabeler {
             };
         }
         let (ua, os, device) = self.extractor.extract(user_agent);
-        let family = ua.as_ref().map(|v| v.family.as_ref()).filter(|f| *f != "Other");
+        let family = ua
+            .as_ref()
+            .map(|v| v.family.as_ref())
+            .filter(|f| *f != "Other");
         let os_family = os.as_ref().map(|v| v.os.as_ref()).filter(|f| *f != "Other");
-        let device_family = device.as_ref().map(|v| v.device.as_ref()).filter(|f| *f != "Other");
+        let device_family = device
+            .as_ref()
+            .map(|v| v.device.as_ref())
+            .filter(|f| *f != "Other");
         let device_model = device
             .as_ref()
             .and_then(|v| v.model.as_deref())
@@ -266,12 +272,15 @@ impl DeviceLabeler {
         let os_name: Option<String> = match (os_family, ios_device) {
             (Some("iOS"), Some(device)) | (Some("iPadOS"), Some(device)) => Some(device.into()),
             (None, Some(device)) => Some(device.into()),
-            _ => hints.os().or_else(|| os_family.map(|f| os_name(f).into_owned())),
+            _ => hints
+                .os()
+                .or_else(|| os_family.map(|f| os_name(f).into_owned())),
         };
-        let model = hints
-            .model
-            .clone()
-            .or_else(|| device_model.filter(|_| ios_device.is_none()).map(str::to_owned));
+        let model = hints.model.clone().or_else(|| {
+            device_model
+                .filter(|_| ios_device.is_none())
+                .map(str::to_owned)
+        });
         let kind = kind_of(user_agent, family, os_name.as_deref(), device_family, hints);
 
         // A model goes into the label only when the browser itself told us (Client Hints):
@@ -308,7 +317,9 @@ fn browser_name(family: &str) -> Cow<'static, str> {
         "Chrome" | "Chrome Mobile" | "Chrome Mobile iOS" | "Chromium" => "Chrome",
         "Chrome Mobile WebView" | "Mobile Safari UI/WKWebView" => "In-app browser",
         "Mobile Safari" | "Safari" => "Safari",
-        "Firefox" | "Firefox Mobile" | "Firefox iOS" | "Firefox Beta" | "Firefox Alpha" => "Firefox",
+        "Firefox" | "Firefox Mobile" | "Firefox iOS" | "Firefox Beta" | "Firefox Alpha" => {
+            "Firefox"
+        }
         "Edge" | "Edge Mobile" => "Edge",
         "Opera" | "Opera Mobile" | "Opera Mini" => "Opera",
         "Samsung Internet" => "Samsung Internet",
@@ -350,13 +361,22 @@ fn kind_of(
     }
     let phone = hints.mobile == Some(true)
         || matches!(device_family, Some(d) if d.starts_with("iPhone") || d.starts_with("iPod"))
-        || matches!(os, Some("Android" | "iPhone" | "iPod" | "Windows Phone" | "KaiOS"))
+        || matches!(
+            os,
+            Some("Android" | "iPhone" | "iPod" | "Windows Phone" | "KaiOS")
+        )
         || matches!(family, Some(f) if f.contains("Mobile"));
     if phone {
         return DeviceKind::Phone;
     }
     match os {
-        Some(o) if o.starts_with("Windows") || o == "macOS" || o == "Linux" || o == "ChromeOS" || o.starts_with("FreeBSD") => {
+        Some(o)
+            if o.starts_with("Windows")
+                || o == "macOS"
+                || o == "Linux"
+                || o == "ChromeOS"
+                || o.starts_with("FreeBSD") =>
+        {
             DeviceKind::Desktop
         }
         _ => DeviceKind::Unknown,

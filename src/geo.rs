@@ -158,7 +158,10 @@ impl Geo {
         };
         // City before country, IPv4-only before dual-stack: the most precise answer first.
         files.sort_by_key(|path| {
-            let name = path.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().to_lowercase())
+                .unwrap_or_default();
             (!name.contains("city"), name)
         });
         let mut geo = Geo::default();
@@ -172,7 +175,11 @@ impl Geo {
             let kind = reader.metadata().database_type.to_lowercase();
             let name = path.to_string_lossy().to_lowercase();
             geo.dbip |= name.contains("dbip") || kind.contains("dbip");
-            geo.databases.push(Database { path, reader, ip_version });
+            geo.databases.push(Database {
+                path,
+                reader,
+                ip_version,
+            });
         }
         Ok(geo)
     }
@@ -258,7 +265,18 @@ mod tests {
     #[test]
     fn private_and_loopback_addresses_are_the_local_network() {
         let geo = Geo::empty();
-        for ip in ["127.0.0.1", "10.1.2.3", "192.168.0.1", "172.16.5.4", "100.64.0.1", "169.254.1.1", "::1", "fd00::1", "fe80::1", "::ffff:192.168.1.1"] {
+        for ip in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "192.168.0.1",
+            "172.16.5.4",
+            "100.64.0.1",
+            "169.254.1.1",
+            "::1",
+            "fd00::1",
+            "fe80::1",
+            "::ffff:192.168.1.1",
+        ] {
             assert_eq!(geo.lookup_str(ip), Some(Location::LocalNetwork), "{ip}");
         }
     }
@@ -272,7 +290,10 @@ mod tests {
 
     #[test]
     fn districts_are_dropped_from_city_names() {
-        assert_eq!(strip_district("San Francisco (South Beach)"), "San Francisco");
+        assert_eq!(
+            strip_district("San Francisco (South Beach)"),
+            "San Francisco"
+        );
         assert_eq!(strip_district("London"), "London");
     }
 

@@ -29,7 +29,9 @@ pub use error::{DomainError, DomainResult, TokenRejection};
 pub use geo::{Geo, Location, Place};
 pub use policy::Policy;
 pub use rate_limit::{RateLimiter, RateLimits};
-pub use service::{BulkScope, IssuedTokens, Principal, SecurityEvent, ServiceParts, SessionService, SignedIn};
+pub use service::{
+    BulkScope, IssuedTokens, Principal, SecurityEvent, ServiceParts, SessionService, SignedIn,
+};
 pub use session::{DeviceContext, SessionInfo};
 pub use store::{Store, StoreOptions};
 pub use time::Timestamp;

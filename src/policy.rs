@@ -101,8 +101,14 @@ mod tests {
         let policy = Policy::default();
         let idle = policy.idle_timeout.as_secs() as i64;
         let at = |s| Timestamp::from_unix_seconds(s);
-        assert_eq!(policy.session_state(&times(0, 0), at(idle - 1)), SessionState::Active);
-        assert_eq!(policy.session_state(&times(0, 0), at(idle)), SessionState::ExpiredIdle);
+        assert_eq!(
+            policy.session_state(&times(0, 0), at(idle - 1)),
+            SessionState::Active
+        );
+        assert_eq!(
+            policy.session_state(&times(0, 0), at(idle)),
+            SessionState::ExpiredIdle
+        );
     }
 
     #[test]
@@ -126,7 +132,9 @@ mod tests {
     fn refresh_tokens_never_outlive_the_session() {
         let policy = Policy::default();
         let signed_in = Timestamp::from_unix_seconds(0);
-        let near_the_end = signed_in.plus(policy.max_age).minus(Duration::from_secs(60));
+        let near_the_end = signed_in
+            .plus(policy.max_age)
+            .minus(Duration::from_secs(60));
         assert_eq!(
             policy.refresh_expires_at(signed_in, near_the_end),
             signed_in.plus(policy.max_age)

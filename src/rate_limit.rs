@@ -170,7 +170,8 @@ impl RateLimiter {
             buckets.retain(|(door, _), bucket| {
                 let rate = self.limits.rate(*door).unwrap_or(rate);
                 let refill = f64::from(rate.count) / rate.per.as_secs_f64();
-                bucket.tokens + now.since(bucket.updated).as_secs_f64() * refill < f64::from(rate.count)
+                bucket.tokens + now.since(bucket.updated).as_secs_f64() * refill
+                    < f64::from(rate.count)
             });
         }
         let bucket = buckets.entry((door, key.to_owned())).or_insert(Bucket {
@@ -222,7 +223,13 @@ mod tests {
 
     #[test]
     fn bad_specs_are_refused_with_the_expected_form() {
-        for bad in ["signin_ip", "signin_ip=3", "nope=3/60", "signin_ip=0/60", "signin_ip=x/60"] {
+        for bad in [
+            "signin_ip",
+            "signin_ip=3",
+            "nope=3/60",
+            "signin_ip=0/60",
+            "signin_ip=x/60",
+        ] {
             let error = RateLimits::parse(bad).unwrap_err().to_string();
             assert!(error.contains("name=count/seconds"), "{bad}: {error}");
         }

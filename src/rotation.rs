@@ -113,8 +113,14 @@ mod tests {
             decide_for_session(SessionState::Revoked),
             Some(RotationDecision::Refuse(TokenRejection::Revoked))
         );
-        assert_eq!(decide_for_session(SessionState::ExpiredIdle), Some(RotationDecision::Expire));
-        assert_eq!(decide_for_session(SessionState::ExpiredAbsolute), Some(RotationDecision::Expire));
+        assert_eq!(
+            decide_for_session(SessionState::ExpiredIdle),
+            Some(RotationDecision::Expire)
+        );
+        assert_eq!(
+            decide_for_session(SessionState::ExpiredAbsolute),
+            Some(RotationDecision::Expire)
+        );
     }
 
     #[test]

@@ -28,7 +28,10 @@ impl SessionState {
     }
 
     pub fn is_expired(self) -> bool {
-        matches!(self, SessionState::ExpiredIdle | SessionState::ExpiredAbsolute)
+        matches!(
+            self,
+            SessionState::ExpiredIdle | SessionState::ExpiredAbsolute
+        )
     }
 }
 

@@ -67,9 +67,11 @@ impl Timestamp {
         let at = if at.microsecond() == 0 {
             at
         } else {
-            at.replace_nanosecond(at.microsecond() * 1_000).unwrap_or(at)
+            at.replace_nanosecond(at.microsecond() * 1_000)
+                .unwrap_or(at)
         };
-        at.format(&Rfc3339).unwrap_or_else(|_| String::from("1970-01-01T00:00:00Z"))
+        at.format(&Rfc3339)
+            .unwrap_or_else(|_| String::from("1970-01-01T00:00:00Z"))
     }
 
     pub fn parse_rfc3339(text: &str) -> Option<Self> {
@@ -109,7 +111,10 @@ mod tests {
 
     #[test]
     fn whole_seconds_print_without_a_fraction() {
-        assert_eq!(Timestamp::from_unix_seconds(0).to_rfc3339(), "1970-01-01T00:00:00Z");
+        assert_eq!(
+            Timestamp::from_unix_seconds(0).to_rfc3339(),
+            "1970-01-01T00:00:00Z"
+        );
     }
 
     #[test]

@@ -46,7 +46,10 @@ impl RefreshToken {
     }
 
     fn from_bytes(bytes: &[u8; REFRESH_TOKEN_BYTES]) -> Self {
-        Self(format!("{REFRESH_TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes)))
+        Self(format!(
+            "{REFRESH_TOKEN_PREFIX}{}",
+            URL_SAFE_NO_PAD.encode(bytes)
+        ))
     }
 
     /// Accepts exactly the shape this server issues; anything else is not a token of ours.
@@ -216,8 +219,8 @@ impl fmt::Debug for AccessToken {
 const JWT_HEADER: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
 
 pub fn sign_access_token(key: &ServerKey, claims: &AccessClaims) -> DomainResult<AccessToken> {
-    let payload = serde_json::to_vec(claims)
-        .map_err(|e| DomainError::unexpected(format!("claims: {e}")))?;
+    let payload =
+        serde_json::to_vec(claims).map_err(|e| DomainError::unexpected(format!("claims: {e}")))?;
     let signing_input = format!("{JWT_HEADER}.{}", URL_SAFE_NO_PAD.encode(payload));
     let mut mac = key.access.clone();
     mac.update(signing_input.as_bytes());
@@ -279,7 +282,12 @@ mod tests {
 
     #[test]
     fn malformed_refresh_tokens_are_not_ours() {
-        for raw in ["", "sirt_", "sirt_abc", "xxxx_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"] {
+        for raw in [
+            "",
+            "sirt_",
+            "sirt_abc",
+            "xxxx_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        ] {
             assert_eq!(RefreshToken::parse(raw), None, "{raw:?}");
         }
         // Same bits, non-canonical trailing base64 digit.
@@ -328,9 +336,13 @@ mod tests {
             verify_access_token(&key(), token.expose(), Timestamp::from_unix_seconds(150)),
             Ok(claims)
         );
-        assert!(verify_access_token(&key(), token.expose(), Timestamp::from_unix_seconds(200)).is_err());
+        assert!(
+            verify_access_token(&key(), token.expose(), Timestamp::from_unix_seconds(200)).is_err()
+        );
         let other = ServerKey::from_secret("another secret that is long enough!").unwrap();
-        assert!(verify_access_token(&other, token.expose(), Timestamp::from_unix_seconds(150)).is_err());
+        assert!(
+            verify_access_token(&other, token.expose(), Timestamp::from_unix_seconds(150)).is_err()
+        );
     }
 
     #[test]
@@ -347,14 +359,26 @@ mod tests {
         parts[1] = &forged;
         let forged = parts.join(".");
         assert!(verify_access_token(&key(), &forged, Timestamp::from_unix_seconds(150)).is_err());
-        let none_alg = format!("{}.{}.", URL_SAFE_NO_PAD.encode(br#"{"alg":"none"}"#), parts[1]);
+        let none_alg = format!(
+            "{}.{}.",
+            URL_SAFE_NO_PAD.encode(br#"{"alg":"none"}"#),
+            parts[1]
+        );
         assert!(verify_access_token(&key(), &none_alg, Timestamp::from_unix_seconds(150)).is_err());
     }
 
     #[test]
     fn prefixes_are_validated_and_lowercased() {
         assert_eq!(JtiPrefix::parse("ABCD").unwrap().as_str(), "abcd");
-        for bad in ["abc", "", "zzzz", "ab%_", "abcd'--", "../..", &"a".repeat(65)] {
+        for bad in [
+            "abc",
+            "",
+            "zzzz",
+            "ab%_",
+            "abcd'--",
+            "../..",
+            &"a".repeat(65),
+        ] {
             assert!(JtiPrefix::parse(bad).is_err(), "{bad:?}");
         }
         assert!(JtiPrefix::parse(&"a".repeat(64)).is_ok());

@@ -43,12 +43,27 @@ async fn sign_in_mints_a_session_stamped_with_the_device(db: &TestDb) {
     let h = Harness::new(db).await;
     h.account("ada@example.com").await;
     let long_agent = format!("{MAC_CHROME} {}", "x".repeat(600));
-    let signed_in = h.sign_in("ada@example.com", &device(&long_agent, "::ffff:198.51.100.7")).await;
+    let signed_in = h
+        .sign_in(
+            "ada@example.com",
+            &device(&long_agent, "::ffff:198.51.100.7"),
+        )
+        .await;
     let session = &signed_in.session;
-    assert_eq!(session.user_agent.chars().count(), 500, "cut to 500 characters, never refused");
-    assert_eq!(session.ip, "198.51.100.7", "IPv4-mapped addresses are stored as IPv4");
+    assert_eq!(
+        session.user_agent.chars().count(),
+        500,
+        "cut to 500 characters, never refused"
+    );
+    assert_eq!(
+        session.ip, "198.51.100.7",
+        "IPv4-mapped addresses are stored as IPv4"
+    );
     assert_eq!(session.jti_prefix.len(), 12);
-    assert_eq!(session.jti_prefix, &signed_in.tokens.refresh_token.hash().as_str()[..12]);
+    assert_eq!(
+        session.jti_prefix,
+        &signed_in.tokens.refresh_token.hash().as_str()[..12]
+    );
     assert_eq!(session.session_id.len(), 32, "128-bit session id");
     assert!(session.is_current);
     assert_eq!(session.device.label, "Chrome on macOS");
@@ -64,40 +79,91 @@ async fn sign_in_mints_a_session_stamped_with_the_device(db: &TestDb) {
 async fn emails_are_unique_whatever_their_case_and_spaces(db: &TestDb) {
     let h = Harness::new(db).await;
     h.account("Ada@Example.com").await;
-    let again = h.service.sign_up("  ada@example.COM ", PASSWORD, &device(MAC_CHROME, "1.2.3.4")).await;
+    let again = h
+        .service
+        .sign_up(
+            "  ada@example.COM ",
+            PASSWORD,
+            &device(MAC_CHROME, "1.2.3.4"),
+        )
+        .await;
     assert!(matches!(again, Err(DomainError::EmailTaken)), "{again:?}");
-    h.sign_in(" ADA@example.com", &device(MAC_CHROME, "1.2.3.4")).await;
-    let short = h.service.sign_up("bob@example.com", "1234567", &device(MAC_CHROME, "1.2.3.4")).await;
-    assert!(matches!(short, Err(DomainError::Invalid { field: "password", .. })), "{short:?}");
+    h.sign_in(" ADA@example.com", &device(MAC_CHROME, "1.2.3.4"))
+        .await;
+    let short = h
+        .service
+        .sign_up("bob@example.com", "1234567", &device(MAC_CHROME, "1.2.3.4"))
+        .await;
+    assert!(
+        matches!(
+            short,
+            Err(DomainError::Invalid {
+                field: "password",
+                ..
+            })
+        ),
+        "{short:?}"
+    );
 }
 
 async fn an_unknown_email_and_a_wrong_password_get_the_same_answer_and_are_audited(db: &TestDb) {
     let h = Harness::new(db).await;
     let user = h.account("ada@example.com").await;
     let mac = device(MAC_CHROME, "1.2.3.4");
-    let unknown = h.service.sign_in("nobody@example.com", PASSWORD, &mac).await.unwrap_err();
-    let wrong = h.service.sign_in("ada@example.com", "wrong password", &mac).await.unwrap_err();
+    let unknown = h
+        .service
+        .sign_in("nobody@example.com", PASSWORD, &mac)
+        .await
+        .unwrap_err();
+    let wrong = h
+        .service
+        .sign_in("ada@example.com", "wrong password", &mac)
+        .await
+        .unwrap_err();
     assert_eq!(unknown.to_string(), wrong.to_string());
     assert!(matches!(wrong, DomainError::InvalidCredentials));
     let (events, _) = events_of(&h, &user).await;
-    assert!(events.iter().any(|e| e.kind == AuditKind::SignInFailed && e.ip.as_deref() == Some("1.2.3.4")));
+    assert!(
+        events
+            .iter()
+            .any(|e| e.kind == AuditKind::SignInFailed && e.ip.as_deref() == Some("1.2.3.4"))
+    );
 }
 
 async fn refresh_rotates_the_token_within_the_same_session(db: &TestDb) {
     let h = Harness::new(db).await;
     h.account("ada@example.com").await;
-    let signed_in = h.sign_in("ada@example.com", &device(MAC_CHROME, "1.2.3.4")).await;
+    let signed_in = h
+        .sign_in("ada@example.com", &device(MAC_CHROME, "1.2.3.4"))
+        .await;
     h.advance(Duration::from_secs(60));
     let phone = device(IPHONE_SAFARI, "2001:db8::7");
-    let rotated = h.service.refresh(signed_in.tokens.refresh_token.expose(), &phone).await.expect("refresh");
+    let rotated = h
+        .service
+        .refresh(signed_in.tokens.refresh_token.expose(), &phone)
+        .await
+        .expect("refresh");
     assert_ne!(rotated.refresh_token, signed_in.tokens.refresh_token);
-    assert_eq!(rotated.session_id, signed_in.tokens.session_id, "the session id survives rotation");
-    let who = h.service.authenticate(rotated.access_token.expose(), None).await.unwrap();
+    assert_eq!(
+        rotated.session_id, signed_in.tokens.session_id,
+        "the session id survives rotation"
+    );
+    let who = h
+        .service
+        .authenticate(rotated.access_token.expose(), None)
+        .await
+        .unwrap();
     let sessions = h.service.list_sessions(&who).await.unwrap();
     assert_eq!(sessions.len(), 1);
     let session = &sessions[0];
-    assert_eq!(session.jti_prefix, &rotated.refresh_token.hash().as_str()[..12]);
-    assert_eq!(session.user_agent, IPHONE_SAFARI, "stamped with the refreshing request's device");
+    assert_eq!(
+        session.jti_prefix,
+        &rotated.refresh_token.hash().as_str()[..12]
+    );
+    assert_eq!(
+        session.user_agent, IPHONE_SAFARI,
+        "stamped with the refreshing request's device"
+    );
     assert_eq!(session.ip, "2001:db8::7");
     assert_eq!(session.last_used_at, h.service.now());
     assert_eq!(session.signed_in_at, signed_in.session.signed_in_at);
@@ -116,7 +182,10 @@ async fn a_twin_refresh_inside_the_grace_window_gets_the_same_successor(db: &Tes
     assert_eq!(first.refresh_token, second.refresh_token);
     assert_live_tokens(&h, 1).await;
     // The shared successor is a working token.
-    h.service.refresh(second.refresh_token.expose(), &mac).await.unwrap();
+    h.service
+        .refresh(second.refresh_token.expose(), &mac)
+        .await
+        .unwrap();
     assert_live_tokens(&h, 1).await;
 }
 
@@ -128,17 +197,41 @@ async fn a_replay_after_the_grace_window_revokes_the_session_and_is_audited(db: 
     let stolen = signed_in.tokens.refresh_token.expose().to_owned();
     let legit = h.service.refresh(&stolen, &mac).await.unwrap();
     h.advance(Duration::from_secs(10));
-    let replay = h.service.refresh(&stolen, &device(MAC_CHROME, "6.6.6.6")).await;
-    assert!(matches!(replay, Err(DomainError::RefreshRejected(TokenRejection::Reused))), "{replay:?}");
+    let replay = h
+        .service
+        .refresh(&stolen, &device(MAC_CHROME, "6.6.6.6"))
+        .await;
+    assert!(
+        matches!(
+            replay,
+            Err(DomainError::RefreshRejected(TokenRejection::Reused))
+        ),
+        "{replay:?}"
+    );
     let next = h.service.refresh(legit.refresh_token.expose(), &mac).await;
-    assert!(matches!(next, Err(DomainError::RefreshRejected(TokenRejection::Revoked))), "{next:?}");
-    let access = h.service.authenticate(legit.access_token.expose(), None).await;
+    assert!(
+        matches!(
+            next,
+            Err(DomainError::RefreshRejected(TokenRejection::Revoked))
+        ),
+        "{next:?}"
+    );
+    let access = h
+        .service
+        .authenticate(legit.access_token.expose(), None)
+        .await;
     assert!(matches!(access, Err(DomainError::AccessRejected(_))));
     assert_live_tokens(&h, 0).await;
     let events = raw_events(&h, &user).await;
-    let reuse = events.iter().find(|e| e.kind == AuditKind::ReuseDetected).expect("reuse audited");
+    let reuse = events
+        .iter()
+        .find(|e| e.kind == AuditKind::ReuseDetected)
+        .expect("reuse audited");
     assert_eq!(reuse.ip.as_deref(), Some("6.6.6.6"));
-    assert_eq!(reuse.target_session_id.as_deref(), Some(signed_in.tokens.session_id.as_str()));
+    assert_eq!(
+        reuse.target_session_id.as_deref(),
+        Some(signed_in.tokens.session_id.as_str())
+    );
 }
 
 async fn concurrent_refreshes_with_one_token_leave_exactly_one_live_token(db: &TestDb) {
@@ -156,11 +249,17 @@ async fn concurrent_refreshes_with_one_token_leave_exactly_one_live_token(db: &T
     let results = futures::future::join_all(attempts).await;
     let successors: Vec<_> = results
         .into_iter()
-        .map(|r| r.expect("task").expect("every twin inside the grace window succeeds"))
+        .map(|r| {
+            r.expect("task")
+                .expect("every twin inside the grace window succeeds")
+        })
         .map(|tokens| tokens.refresh_token)
         .collect();
     assert_eq!(successors.len(), 32);
-    assert!(successors.iter().all(|s| *s == successors[0]), "one successor for all");
+    assert!(
+        successors.iter().all(|s| *s == successors[0]),
+        "one successor for all"
+    );
     assert_live_tokens(&h, 1).await;
     let report = h.service.check().await.unwrap();
     assert!(report.is_consistent(), "{report:?}");
@@ -174,10 +273,23 @@ async fn the_idle_timeout_ends_a_session_at_refresh_and_at_authentication(db: &T
     let a = h.sign_in("ada@example.com", &mac).await;
     let b = h.sign_in("ada@example.com", &mac).await;
     h.advance(policy.idle_timeout - Duration::from_secs(1));
-    let kept = h.service.refresh(a.tokens.refresh_token.expose(), &mac).await.expect("still inside the idle timeout");
+    let kept = h
+        .service
+        .refresh(a.tokens.refresh_token.expose(), &mac)
+        .await
+        .expect("still inside the idle timeout");
     h.advance(Duration::from_secs(1));
-    let late = h.service.refresh(b.tokens.refresh_token.expose(), &mac).await;
-    assert!(matches!(late, Err(DomainError::RefreshRejected(TokenRejection::Expired))), "{late:?}");
+    let late = h
+        .service
+        .refresh(b.tokens.refresh_token.expose(), &mac)
+        .await;
+    assert!(
+        matches!(
+            late,
+            Err(DomainError::RefreshRejected(TokenRejection::Expired))
+        ),
+        "{late:?}"
+    );
     // The kept session goes idle too, and is refused at its next authenticated request.
     h.advance(policy.idle_timeout);
     let access = signedin::token::sign_access_token(
@@ -191,8 +303,15 @@ async fn the_idle_timeout_ends_a_session_at_refresh_and_at_authentication(db: &T
     )
     .unwrap();
     let refused = h.service.authenticate(access.expose(), None).await;
-    assert!(matches!(refused, Err(DomainError::AccessRejected("session expired"))), "{refused:?}");
-    let expired = raw_events(&h, &user).await.iter().filter(|e| e.kind == AuditKind::SessionExpired).count();
+    assert!(
+        matches!(refused, Err(DomainError::AccessRejected("session expired"))),
+        "{refused:?}"
+    );
+    let expired = raw_events(&h, &user)
+        .await
+        .iter()
+        .filter(|e| e.kind == AuditKind::SessionExpired)
+        .count();
     assert_eq!(expired, 2, "each expiry noticed on use is audited once");
 }
 
@@ -206,42 +325,92 @@ async fn the_absolute_lifetime_holds_for_a_client_that_keeps_refreshing(db: &Tes
     let days = policy.max_age.as_secs() / 86_400;
     for _ in 1..days {
         h.advance(day);
-        tokens = h.service.refresh(tokens.refresh_token.expose(), &mac).await.expect("daily refresh");
+        tokens = h
+            .service
+            .refresh(tokens.refresh_token.expose(), &mac)
+            .await
+            .expect("daily refresh");
     }
     h.advance(day);
     let over = h.service.refresh(tokens.refresh_token.expose(), &mac).await;
-    assert!(matches!(over, Err(DomainError::RefreshRejected(TokenRejection::Expired))), "{over:?}");
+    assert!(
+        matches!(
+            over,
+            Err(DomainError::RefreshRejected(TokenRejection::Expired))
+        ),
+        "{over:?}"
+    );
 }
 
 async fn a_revoked_session_is_refused_on_its_very_next_request(db: &TestDb) {
     let h = Harness::new(db).await;
     h.account("ada@example.com").await;
-    let mac = h.sign_in("ada@example.com", &device(MAC_CHROME, "1.2.3.4")).await;
-    let phone = h.sign_in("ada@example.com", &device(IPHONE_SAFARI, "1.2.3.5")).await;
-    let me = h.service.authenticate(mac.tokens.access_token.expose(), None).await.unwrap();
-    h.service
-        .revoke_session(&me, &phone.session.jti_prefix, &device(MAC_CHROME, "1.2.3.4"))
+    let mac = h
+        .sign_in("ada@example.com", &device(MAC_CHROME, "1.2.3.4"))
+        .await;
+    let phone = h
+        .sign_in("ada@example.com", &device(IPHONE_SAFARI, "1.2.3.5"))
+        .await;
+    let me = h
+        .service
+        .authenticate(mac.tokens.access_token.expose(), None)
         .await
         .unwrap();
-    let refused = h.service.authenticate(phone.tokens.access_token.expose(), None).await;
-    assert!(matches!(refused, Err(DomainError::AccessRejected("session signed out"))), "{refused:?}");
-    let refresh = h.service.refresh(phone.tokens.refresh_token.expose(), &device(IPHONE_SAFARI, "1.2.3.5")).await;
-    assert!(matches!(refresh, Err(DomainError::RefreshRejected(TokenRejection::Revoked))));
+    h.service
+        .revoke_session(
+            &me,
+            &phone.session.jti_prefix,
+            &device(MAC_CHROME, "1.2.3.4"),
+        )
+        .await
+        .unwrap();
+    let refused = h
+        .service
+        .authenticate(phone.tokens.access_token.expose(), None)
+        .await;
+    assert!(
+        matches!(
+            refused,
+            Err(DomainError::AccessRejected("session signed out"))
+        ),
+        "{refused:?}"
+    );
+    let refresh = h
+        .service
+        .refresh(
+            phone.tokens.refresh_token.expose(),
+            &device(IPHONE_SAFARI, "1.2.3.5"),
+        )
+        .await;
+    assert!(matches!(
+        refresh,
+        Err(DomainError::RefreshRejected(TokenRejection::Revoked))
+    ));
 }
 
 async fn an_access_token_whose_user_and_session_disagree_is_refused(db: &TestDb) {
     let h = Harness::new(db).await;
     let ada = h.account("ada@example.com").await;
     h.account("bob@example.com").await;
-    let bobs = h.sign_in("bob@example.com", &device(MAC_CHROME, "1.2.3.4")).await;
+    let bobs = h
+        .sign_in("bob@example.com", &device(MAC_CHROME, "1.2.3.4"))
+        .await;
     let now = h.service.now().unix_seconds();
     let forged = sign_access_token(
         &ServerKey::from_secret(SECRET).unwrap(),
-        &AccessClaims { sub: ada, sid: bobs.tokens.session_id.clone(), iat: now, exp: now + 60 },
+        &AccessClaims {
+            sub: ada,
+            sid: bobs.tokens.session_id.clone(),
+            iat: now,
+            exp: now + 60,
+        },
     )
     .unwrap();
     let refused = h.service.authenticate(forged.expose(), None).await;
-    assert!(matches!(refused, Err(DomainError::AccessRejected(_))), "{refused:?}");
+    assert!(
+        matches!(refused, Err(DomainError::AccessRejected(_))),
+        "{refused:?}"
+    );
 }
 
 async fn a_session_is_revoked_by_any_prefix_of_its_tokens_even_a_stale_one(db: &TestDb) {
@@ -249,22 +418,49 @@ async fn a_session_is_revoked_by_any_prefix_of_its_tokens_even_a_stale_one(db: &
     h.account("ada@example.com").await;
     let mac = device(MAC_CHROME, "1.2.3.4");
     let me = h.sign_in("ada@example.com", &mac).await;
-    let phone = h.sign_in("ada@example.com", &device(IPHONE_SAFARI, "1.2.3.5")).await;
+    let phone = h
+        .sign_in("ada@example.com", &device(IPHONE_SAFARI, "1.2.3.5"))
+        .await;
     let stale_prefix = phone.session.jti_prefix.clone();
     // The phone refreshes after the list was read: the prefix on screen is now stale.
-    h.service.refresh(phone.tokens.refresh_token.expose(), &mac).await.unwrap();
-    let who = h.service.authenticate(me.tokens.access_token.expose(), None).await.unwrap();
-    let target = h.service.revoke_session(&who, &stale_prefix[..6].to_uppercase(), &mac).await.unwrap();
+    h.service
+        .refresh(phone.tokens.refresh_token.expose(), &mac)
+        .await
+        .unwrap();
+    let who = h
+        .service
+        .authenticate(me.tokens.access_token.expose(), None)
+        .await
+        .unwrap();
+    let target = h
+        .service
+        .revoke_session(&who, &stale_prefix[..6].to_uppercase(), &mac)
+        .await
+        .unwrap();
     assert_eq!(target.session_id, phone.tokens.session_id);
-    assert_eq!(target.user_agent, MAC_CHROME, "the audit names the device as it was last seen");
+    assert_eq!(
+        target.user_agent, MAC_CHROME,
+        "the audit names the device as it was last seen"
+    );
     let left = h.service.list_sessions(&who).await.unwrap();
     assert_eq!(left.len(), 1);
     assert!(left[0].is_current);
     let again = h.service.revoke_session(&who, &stale_prefix, &mac).await;
     assert!(matches!(again, Err(DomainError::SessionNotFound)));
-    for bad in ["abc", "xyz!", "../..", "'; DROP TABLE sessions; --", &"a".repeat(65), "%", "_"] {
+    for bad in [
+        "abc",
+        "xyz!",
+        "../..",
+        "'; DROP TABLE sessions; --",
+        &"a".repeat(65),
+        "%",
+        "_",
+    ] {
         let refused = h.service.revoke_session(&who, bad, &mac).await;
-        assert!(matches!(refused, Err(DomainError::Invalid { .. })), "{bad}: {refused:?}");
+        assert!(
+            matches!(refused, Err(DomainError::Invalid { .. })),
+            "{bad}: {refused:?}"
+        );
     }
 }
 
@@ -272,23 +468,45 @@ async fn another_users_session_is_not_found_by_any_prefix(db: &TestDb) {
     let h = Harness::new(db).await;
     h.account("ada@example.com").await;
     h.account("bob@example.com").await;
-    let ada = h.sign_in("ada@example.com", &device(MAC_CHROME, "1.2.3.4")).await;
-    let bob = h.sign_in("bob@example.com", &device(MAC_CHROME, "1.2.3.4")).await;
-    let bob_who = h.service.authenticate(bob.tokens.access_token.expose(), None).await.unwrap();
+    let ada = h
+        .sign_in("ada@example.com", &device(MAC_CHROME, "1.2.3.4"))
+        .await;
+    let bob = h
+        .sign_in("bob@example.com", &device(MAC_CHROME, "1.2.3.4"))
+        .await;
+    let bob_who = h
+        .service
+        .authenticate(bob.tokens.access_token.expose(), None)
+        .await
+        .unwrap();
     let full = ada.tokens.refresh_token.hash().as_str().to_owned();
     for prefix in [&full[..], &full[..12], &full[..4]] {
-        let result = h.service.revoke_session(&bob_who, prefix, &device(MAC_CHROME, "1.2.3.4")).await;
-        assert!(matches!(result, Err(DomainError::SessionNotFound)), "{prefix}: {result:?}");
+        let result = h
+            .service
+            .revoke_session(&bob_who, prefix, &device(MAC_CHROME, "1.2.3.4"))
+            .await;
+        assert!(
+            matches!(result, Err(DomainError::SessionNotFound)),
+            "{prefix}: {result:?}"
+        );
     }
-    h.service.authenticate(ada.tokens.access_token.expose(), None).await.expect("Ada is still signed in");
+    h.service
+        .authenticate(ada.tokens.access_token.expose(), None)
+        .await
+        .expect("Ada is still signed in");
 }
 
 async fn an_ambiguous_prefix_is_refused_and_a_longer_one_resolves(db: &TestDb) {
     let h = Harness::new(db).await;
     let user = h.account("ada@example.com").await;
-    let me = h.sign_in("ada@example.com", &device(MAC_CHROME, "1.2.3.4")).await;
+    let me = h
+        .sign_in("ada@example.com", &device(MAC_CHROME, "1.2.3.4"))
+        .await;
     // Two sessions whose token hashes share their first four hex characters.
-    for (id, hash) in [("s1", format!("beef0{}", "1".repeat(59))), ("s2", format!("beef9{}", "2".repeat(59)))] {
+    for (id, hash) in [
+        ("s1", format!("beef0{}", "1".repeat(59))),
+        ("s2", format!("beef9{}", "2".repeat(59))),
+    ] {
         let session = NewSession {
             session_id: format!("{id}{}", "0".repeat(30)),
             user_id: user.clone(),
@@ -298,13 +516,27 @@ async fn an_ambiguous_prefix_is_refused_and_a_longer_one_resolves(db: &TestDb) {
             expires_at: h.service.now().plus(Duration::from_secs(3600)),
             new_location: false,
         };
-        let event = signedin::audit::AuditEvent::sign_in(&user, &session.session_id, &session.device, None, false, h.service.now());
+        let event = signedin::audit::AuditEvent::sign_in(
+            &user,
+            &session.session_id,
+            &session.device,
+            None,
+            false,
+            h.service.now(),
+        );
         h.store.create_session(&session, &event).await.unwrap();
     }
-    let who = h.service.authenticate(me.tokens.access_token.expose(), None).await.unwrap();
+    let who = h
+        .service
+        .authenticate(me.tokens.access_token.expose(), None)
+        .await
+        .unwrap();
     let mac = device(MAC_CHROME, "1.2.3.4");
     let ambiguous = h.service.revoke_session(&who, "beef", &mac).await;
-    assert!(matches!(ambiguous, Err(DomainError::AmbiguousPrefix)), "{ambiguous:?}");
+    assert!(
+        matches!(ambiguous, Err(DomainError::AmbiguousPrefix)),
+        "{ambiguous:?}"
+    );
     let target = h.service.revoke_session(&who, "beef9", &mac).await.unwrap();
     assert!(target.session_id.starts_with("s2"));
     assert_eq!(h.service.list_sessions(&who).await.unwrap().len(), 2);
@@ -315,24 +547,56 @@ async fn signing_out_other_sessions_needs_a_recent_password(db: &TestDb) {
     let user = h.account("ada@example.com").await;
     let mac = device(MAC_CHROME, "1.2.3.4");
     let me = h.sign_in("ada@example.com", &mac).await;
-    h.sign_in("ada@example.com", &device(IPHONE_SAFARI, "1.2.3.5")).await;
-    h.sign_in("ada@example.com", &device(IPHONE_SAFARI, "1.2.3.6")).await;
+    h.sign_in("ada@example.com", &device(IPHONE_SAFARI, "1.2.3.5"))
+        .await;
+    h.sign_in("ada@example.com", &device(IPHONE_SAFARI, "1.2.3.6"))
+        .await;
     h.advance(Duration::from_secs(901));
     // Refreshing keeps the session going but is not a password check.
-    let tokens = h.service.refresh(me.tokens.refresh_token.expose(), &mac).await.unwrap();
-    let who = h.service.authenticate(tokens.access_token.expose(), None).await.unwrap();
-    let refused = h.service.revoke_sessions(&who, BulkScope::Others, &mac).await;
-    assert!(matches!(refused, Err(DomainError::ReauthRequired)), "{refused:?}");
+    let tokens = h
+        .service
+        .refresh(me.tokens.refresh_token.expose(), &mac)
+        .await
+        .unwrap();
+    let who = h
+        .service
+        .authenticate(tokens.access_token.expose(), None)
+        .await
+        .unwrap();
+    let refused = h
+        .service
+        .revoke_sessions(&who, BulkScope::Others, &mac)
+        .await;
+    assert!(
+        matches!(refused, Err(DomainError::ReauthRequired)),
+        "{refused:?}"
+    );
     let wrong = h.service.reauthenticate(&who, "wrong password", &mac).await;
     assert!(matches!(wrong, Err(DomainError::WrongPassword)));
-    h.service.reauthenticate(&who, PASSWORD, &mac).await.unwrap();
-    let who = h.service.authenticate(tokens.access_token.expose(), None).await.unwrap();
-    assert_eq!(h.service.revoke_sessions(&who, BulkScope::Others, &mac).await.unwrap(), 2);
+    h.service
+        .reauthenticate(&who, PASSWORD, &mac)
+        .await
+        .unwrap();
+    let who = h
+        .service
+        .authenticate(tokens.access_token.expose(), None)
+        .await
+        .unwrap();
+    assert_eq!(
+        h.service
+            .revoke_sessions(&who, BulkScope::Others, &mac)
+            .await
+            .unwrap(),
+        2
+    );
     let left = h.service.list_sessions(&who).await.unwrap();
     assert_eq!(left.len(), 1);
     assert!(left[0].is_current);
     let events = raw_events(&h, &user).await;
-    let bulk = events.iter().find(|e| e.kind == AuditKind::OtherSessionsRevoked).unwrap();
+    let bulk = events
+        .iter()
+        .find(|e| e.kind == AuditKind::OtherSessionsRevoked)
+        .unwrap();
     assert_eq!(bulk.detail.get("count").and_then(|v| v.as_u64()), Some(2));
     assert!(events.iter().any(|e| e.kind == AuditKind::Reauthenticated));
 }
@@ -343,9 +607,24 @@ async fn signing_out_all_sessions_ends_this_one_too(db: &TestDb) {
     let mac = device(MAC_CHROME, "1.2.3.4");
     let me = h.sign_in("ada@example.com", &mac).await;
     h.sign_in("ada@example.com", &mac).await;
-    let who = h.service.authenticate(me.tokens.access_token.expose(), None).await.unwrap();
-    assert_eq!(h.service.revoke_sessions(&who, BulkScope::All, &mac).await.unwrap(), 2);
-    assert!(h.service.authenticate(me.tokens.access_token.expose(), None).await.is_err());
+    let who = h
+        .service
+        .authenticate(me.tokens.access_token.expose(), None)
+        .await
+        .unwrap();
+    assert_eq!(
+        h.service
+            .revoke_sessions(&who, BulkScope::All, &mac)
+            .await
+            .unwrap(),
+        2
+    );
+    assert!(
+        h.service
+            .authenticate(me.tokens.access_token.expose(), None)
+            .await
+            .is_err()
+    );
     assert_live_tokens(&h, 0).await;
 }
 
@@ -357,14 +636,36 @@ async fn audit_events_are_written_in_the_same_transaction_as_the_change(db: &Tes
     // Break the audit table: every change that records an event must now fail whole.
     execute(&h, "ALTER TABLE audit_events RENAME TO audit_events_away").await;
     let sessions_before = count(&h, "SELECT COUNT(*) FROM sessions").await;
-    assert!(h.service.sign_in("ada@example.com", PASSWORD, &mac).await.is_err());
-    assert_eq!(count(&h, "SELECT COUNT(*) FROM sessions").await, sessions_before, "no session without its event");
-    let refreshed = h.service.refresh(me.tokens.refresh_token.expose(), &mac).await;
-    assert!(refreshed.is_ok(), "rotation writes no event, so it is unaffected");
-    let who = h.service.authenticate(refreshed.unwrap().access_token.expose(), None).await.unwrap();
+    assert!(
+        h.service
+            .sign_in("ada@example.com", PASSWORD, &mac)
+            .await
+            .is_err()
+    );
+    assert_eq!(
+        count(&h, "SELECT COUNT(*) FROM sessions").await,
+        sessions_before,
+        "no session without its event"
+    );
+    let refreshed = h
+        .service
+        .refresh(me.tokens.refresh_token.expose(), &mac)
+        .await;
+    assert!(
+        refreshed.is_ok(),
+        "rotation writes no event, so it is unaffected"
+    );
+    let who = h
+        .service
+        .authenticate(refreshed.unwrap().access_token.expose(), None)
+        .await
+        .unwrap();
     assert!(h.service.sign_out(&who, &mac).await.is_err());
     execute(&h, "ALTER TABLE audit_events_away RENAME TO audit_events").await;
-    h.service.authenticate(me.tokens.access_token.expose(), None).await.expect("the failed sign-out changed nothing");
+    h.service
+        .authenticate(me.tokens.access_token.expose(), None)
+        .await
+        .expect("the failed sign-out changed nothing");
 }
 
 async fn changing_the_password_signs_out_other_sessions(db: &TestDb) {
@@ -372,33 +673,87 @@ async fn changing_the_password_signs_out_other_sessions(db: &TestDb) {
     h.account("ada@example.com").await;
     let mac = device(MAC_CHROME, "1.2.3.4");
     let me = h.sign_in("ada@example.com", &mac).await;
-    let phone = h.sign_in("ada@example.com", &device(IPHONE_SAFARI, "1.2.3.5")).await;
-    let who = h.service.authenticate(me.tokens.access_token.expose(), None).await.unwrap();
-    let short = h.service.change_password(&who, PASSWORD, "short", true, &mac).await;
-    assert!(matches!(short, Err(DomainError::Invalid { field: "new_password", .. })));
-    let wrong = h.service.change_password(&who, "nope nope", "new password!", true, &mac).await;
+    let phone = h
+        .sign_in("ada@example.com", &device(IPHONE_SAFARI, "1.2.3.5"))
+        .await;
+    let who = h
+        .service
+        .authenticate(me.tokens.access_token.expose(), None)
+        .await
+        .unwrap();
+    let short = h
+        .service
+        .change_password(&who, PASSWORD, "short", true, &mac)
+        .await;
+    assert!(matches!(
+        short,
+        Err(DomainError::Invalid {
+            field: "new_password",
+            ..
+        })
+    ));
+    let wrong = h
+        .service
+        .change_password(&who, "nope nope", "new password!", true, &mac)
+        .await;
     assert!(matches!(wrong, Err(DomainError::WrongPassword)));
-    assert_eq!(h.service.change_password(&who, PASSWORD, "new password!", true, &mac).await.unwrap(), 1);
-    assert!(h.service.authenticate(phone.tokens.access_token.expose(), None).await.is_err());
-    h.service.authenticate(me.tokens.access_token.expose(), None).await.expect("this session stays");
-    assert!(h.service.sign_in("ada@example.com", PASSWORD, &mac).await.is_err());
-    h.service.sign_in("ada@example.com", "new password!", &mac).await.expect("the new password works");
+    assert_eq!(
+        h.service
+            .change_password(&who, PASSWORD, "new password!", true, &mac)
+            .await
+            .unwrap(),
+        1
+    );
+    assert!(
+        h.service
+            .authenticate(phone.tokens.access_token.expose(), None)
+            .await
+            .is_err()
+    );
+    h.service
+        .authenticate(me.tokens.access_token.expose(), None)
+        .await
+        .expect("this session stays");
+    assert!(
+        h.service
+            .sign_in("ada@example.com", PASSWORD, &mac)
+            .await
+            .is_err()
+    );
+    h.service
+        .sign_in("ada@example.com", "new password!", &mac)
+        .await
+        .expect("the new password works");
 }
 
 async fn the_list_shows_this_session_first_then_the_most_recent(db: &TestDb) {
     let h = Harness::new(db).await;
     h.account("ada@example.com").await;
-    let old = h.sign_in("ada@example.com", &device(MAC_CHROME, "1.2.3.4")).await;
+    let old = h
+        .sign_in("ada@example.com", &device(MAC_CHROME, "1.2.3.4"))
+        .await;
     h.advance(Duration::from_secs(60));
-    let middle = h.sign_in("ada@example.com", &device(IPHONE_SAFARI, "1.2.3.5")).await;
+    let middle = h
+        .sign_in("ada@example.com", &device(IPHONE_SAFARI, "1.2.3.5"))
+        .await;
     h.advance(Duration::from_secs(60));
-    let newest = h.sign_in("ada@example.com", &device(MAC_CHROME, "1.2.3.6")).await;
-    let who = h.service.authenticate(middle.tokens.access_token.expose(), None).await.unwrap();
+    let newest = h
+        .sign_in("ada@example.com", &device(MAC_CHROME, "1.2.3.6"))
+        .await;
+    let who = h
+        .service
+        .authenticate(middle.tokens.access_token.expose(), None)
+        .await
+        .unwrap();
     let list = h.service.list_sessions(&who).await.unwrap();
     let order: Vec<_> = list.iter().map(|s| s.session_id.as_str()).collect();
     assert_eq!(
         order,
-        [middle.tokens.session_id.as_str(), newest.tokens.session_id.as_str(), old.tokens.session_id.as_str()]
+        [
+            middle.tokens.session_id.as_str(),
+            newest.tokens.session_id.as_str(),
+            old.tokens.session_id.as_str()
+        ]
     );
     assert_eq!(list.iter().filter(|s| s.is_current).count(), 1);
     assert_eq!(list[0].device.label, "Safari on iPhone");
@@ -412,10 +767,18 @@ async fn expired_sessions_are_never_listed(db: &TestDb) {
     h.sign_in("ada@example.com", &mac).await;
     h.advance(policy.idle_timeout - Duration::from_secs(60));
     let me = h.sign_in("ada@example.com", &mac).await;
-    let who = h.service.authenticate(me.tokens.access_token.expose(), None).await.unwrap();
+    let who = h
+        .service
+        .authenticate(me.tokens.access_token.expose(), None)
+        .await
+        .unwrap();
     assert_eq!(h.service.list_sessions(&who).await.unwrap().len(), 2);
     h.advance(Duration::from_secs(60));
-    assert_eq!(h.service.list_sessions(&who).await.unwrap().len(), 1, "the idle one is gone");
+    assert_eq!(
+        h.service.list_sessions(&who).await.unwrap().len(),
+        1,
+        "the idle one is gone"
+    );
 }
 
 async fn security_events_page_newest_first(db: &TestDb) {
@@ -427,10 +790,17 @@ async fn security_events_page_newest_first(db: &TestDb) {
         h.advance(Duration::from_secs(1));
         last = Some(h.sign_in("ada@example.com", &mac).await);
     }
-    let who = h.service.authenticate(last.unwrap().tokens.access_token.expose(), None).await.unwrap();
+    let who = h
+        .service
+        .authenticate(last.unwrap().tokens.access_token.expose(), None)
+        .await
+        .unwrap();
     let (first_page, next) = h.service.security_events(&who, 4, None).await.unwrap();
     assert_eq!(first_page.len(), 4);
-    assert!(first_page.windows(2).all(|w| w[0].id > w[1].id), "newest first");
+    assert!(
+        first_page.windows(2).all(|w| w[0].id > w[1].id),
+        "newest first"
+    );
     assert!(first_page[0].by_this_session);
     let (second_page, end) = h.service.security_events(&who, 4, next).await.unwrap();
     assert_eq!(second_page.len(), 2, "5 sign-ins + account creation");
@@ -448,9 +818,17 @@ async fn prune_removes_only_rows_that_can_no_longer_matter(db: &TestDb) {
     let idle = h.sign_in("ada@example.com", &mac).await.tokens;
     for _ in 0..96 {
         h.advance(Duration::from_secs(900));
-        active = h.service.refresh(active.refresh_token.expose(), &mac).await.unwrap();
+        active = h
+            .service
+            .refresh(active.refresh_token.expose(), &mac)
+            .await
+            .unwrap();
     }
-    assert_eq!(h.service.prune().await.unwrap(), Default::default(), "nothing is old enough yet");
+    assert_eq!(
+        h.service.prune().await.unwrap(),
+        Default::default(),
+        "nothing is old enough yet"
+    );
 
     // Once rotated longer ago than the idle timeout, a replay would be refused as expired
     // anyway: those rows go; live tokens stay until they too have been dead that long.
@@ -463,9 +841,15 @@ async fn prune_removes_only_rows_that_can_no_longer_matter(db: &TestDb) {
     let report = h.service.prune().await.unwrap();
     assert_eq!((report.tokens, report.sessions), (2, 2), "{report:?}");
     let refused = h.service.refresh(idle.refresh_token.expose(), &mac).await;
-    assert!(matches!(refused, Err(DomainError::RefreshRejected(TokenRejection::Unknown))));
+    assert!(matches!(
+        refused,
+        Err(DomainError::RefreshRejected(TokenRejection::Unknown))
+    ));
     let refused = h.service.refresh(active.refresh_token.expose(), &mac).await;
-    assert!(matches!(refused, Err(DomainError::RefreshRejected(TokenRejection::Unknown))));
+    assert!(matches!(
+        refused,
+        Err(DomainError::RefreshRejected(TokenRejection::Unknown))
+    ));
     assert_eq!(h.service.check().await.unwrap().sessions, 0);
 }
 
@@ -479,11 +863,22 @@ async fn the_consistency_check_passes_on_a_busy_database(db: &TestDb) {
     }
     for tokens in &mut chains {
         for _ in 0..3 {
-            *tokens = h.service.refresh(tokens.refresh_token.expose(), &mac).await.unwrap();
+            *tokens = h
+                .service
+                .refresh(tokens.refresh_token.expose(), &mac)
+                .await
+                .unwrap();
         }
     }
-    let who = h.service.authenticate(chains[0].access_token.expose(), None).await.unwrap();
-    h.service.revoke_sessions(&who, BulkScope::Others, &mac).await.unwrap();
+    let who = h
+        .service
+        .authenticate(chains[0].access_token.expose(), None)
+        .await
+        .unwrap();
+    h.service
+        .revoke_sessions(&who, BulkScope::Others, &mac)
+        .await
+        .unwrap();
     let report = h.service.check().await.unwrap();
     assert!(report.is_consistent(), "{report:?}");
     assert_eq!(report.sessions, 5);
@@ -492,22 +887,37 @@ async fn the_consistency_check_passes_on_a_busy_database(db: &TestDb) {
 
 async fn rate_limits_slow_one_address_without_locking_the_account_out(db: &TestDb) {
     let limits = RateLimits::parse("signin_ip=100/60,signin_account=3/300").unwrap();
-    let h = Harness::with(db, Policy::default(), limits, std::sync::Arc::new(signedin::Geo::empty())).await;
+    let h = Harness::with(
+        db,
+        Policy::default(),
+        limits,
+        std::sync::Arc::new(signedin::Geo::empty()),
+    )
+    .await;
     h.account("ada@example.com").await;
     let attacker = device(MAC_CHROME, "6.6.6.6");
     for _ in 0..3 {
         assert!(matches!(
-            h.service.sign_in("ada@example.com", "guess", &attacker).await,
+            h.service
+                .sign_in("ada@example.com", "guess", &attacker)
+                .await,
             Err(DomainError::InvalidCredentials)
         ));
     }
-    let limited = h.service.sign_in("ada@example.com", PASSWORD, &attacker).await;
+    let limited = h
+        .service
+        .sign_in("ada@example.com", PASSWORD, &attacker)
+        .await;
     match limited {
         Err(DomainError::RateLimited { retry_after }) => assert!(retry_after.as_secs() >= 1),
         other => panic!("expected a rate limit, got {other:?}"),
     }
     h.service
-        .sign_in("ada@example.com", PASSWORD, &device(IPHONE_SAFARI, "203.0.113.5"))
+        .sign_in(
+            "ada@example.com",
+            PASSWORD,
+            &device(IPHONE_SAFARI, "203.0.113.5"),
+        )
         .await
         .expect("the owner, elsewhere, still gets in");
 }
@@ -517,20 +927,39 @@ async fn nothing_stored_holds_a_raw_token(db: &TestDb) {
     h.account("ada@example.com").await;
     let mac = device(MAC_CHROME, "1.2.3.4");
     let signed_in = h.sign_in("ada@example.com", &mac).await;
-    let mut secrets = vec![signed_in.tokens.refresh_token.expose().to_owned(), signed_in.tokens.access_token.expose().to_owned()];
-    let rotated = h.service.refresh(signed_in.tokens.refresh_token.expose(), &mac).await.unwrap();
+    let mut secrets = vec![
+        signed_in.tokens.refresh_token.expose().to_owned(),
+        signed_in.tokens.access_token.expose().to_owned(),
+    ];
+    let rotated = h
+        .service
+        .refresh(signed_in.tokens.refresh_token.expose(), &mac)
+        .await
+        .unwrap();
     secrets.push(rotated.refresh_token.expose().to_owned());
     secrets.push(rotated.access_token.expose().to_owned());
-    let who = h.service.authenticate(rotated.access_token.expose(), None).await.unwrap();
-    let prefix = h.service.list_sessions(&who).await.unwrap()[0].jti_prefix.clone();
+    let who = h
+        .service
+        .authenticate(rotated.access_token.expose(), None)
+        .await
+        .unwrap();
+    let prefix = h.service.list_sessions(&who).await.unwrap()[0]
+        .jti_prefix
+        .clone();
     h.service.revoke_session(&who, &prefix, &mac).await.unwrap();
     let dump = dump_all_text(&h).await;
     for secret in &secrets {
         // The random part of a refresh token, or a JWT signature, must appear nowhere.
         let tail = &secret[secret.len() - 24..];
-        assert!(!dump.contains(tail), "a raw token was found in the database");
+        assert!(
+            !dump.contains(tail),
+            "a raw token was found in the database"
+        );
     }
-    assert!(dump.contains(&signed_in.tokens.refresh_token.hash().as_str()[..32]), "hashes are stored");
+    assert!(
+        dump.contains(&signed_in.tokens.refresh_token.hash().as_str()[..32]),
+        "hashes are stored"
+    );
 }
 
 // ---- helpers ----
@@ -576,14 +1005,20 @@ async fn count(h: &Harness, sql: &str) -> i64 {
 
 /// Every text and number column of every table, as one string to search.
 async fn dump_all_text(h: &Harness) -> String {
-    let tables = ["users", "sessions", "refresh_tokens", "audit_events", "server_secrets"];
+    let tables = [
+        "users",
+        "sessions",
+        "refresh_tokens",
+        "audit_events",
+        "server_secrets",
+    ];
     let mut dump = String::new();
     for table in tables {
         let rows: Vec<String> = match &h.store {
             signedin::Store::Sqlite(s) => {
                 let sql = format!("SELECT * FROM {table}");
                 let rows = sqlx::query(&sql).fetch_all(s.writer()).await.unwrap();
-                rows.iter().map(|r| row_text_sqlite(r)).collect()
+                rows.iter().map(row_text_sqlite).collect()
             }
             signedin::Store::Postgres(p) => {
                 let sql = format!("SELECT CAST(t AS TEXT) FROM {table} t");

@@ -168,34 +168,56 @@ mod ssr {
 
     /// "You signed out Firefox on Windows", "New sign-in: Safari on iPhone · Berlin, DE".
     fn summary(event: &SecurityEvent) -> String {
-        let device = event.device.as_ref().map_or("an unknown device", |d| d.label.as_str());
+        let device = event
+            .device
+            .as_ref()
+            .map_or("an unknown device", |d| d.label.as_str());
         let place = event.location.as_ref().map(Location::describe);
         let from = |text: String| match &place {
             Some(place) => format!("{text} · {place}"),
             None => text,
         };
-        let sessions = |n: u64| if n == 1 { "1 session".to_owned() } else { format!("{n} sessions") };
+        let sessions = |n: u64| {
+            if n == 1 {
+                "1 session".to_owned()
+            } else {
+                format!("{n} sessions")
+            }
+        };
         let who = match event.actor {
             signedin::Actor::Admin => "An administrator",
             _ => "You",
         };
         match event.kind {
             AuditKind::AccountCreated => from(format!("Account created on {device}")),
-            AuditKind::SignIn if event.new_location => from(format!("New sign-in from a new location: {device}")),
+            AuditKind::SignIn if event.new_location => {
+                from(format!("New sign-in from a new location: {device}"))
+            }
             AuditKind::SignIn => from(format!("New sign-in: {device}")),
             AuditKind::SignInFailed => from(format!("Failed sign-in attempt: {device}")),
             AuditKind::SignOut => format!("You signed out on {device}"),
             AuditKind::SessionRevoked => {
-                let target = event.target_device.as_ref().map_or("a device", |d| d.label.as_str());
+                let target = event
+                    .target_device
+                    .as_ref()
+                    .map_or("a device", |d| d.label.as_str());
                 format!("{who} signed out {target}")
             }
             AuditKind::OtherSessionsRevoked => {
-                format!("{who} signed out of {} on other devices", sessions(event.count.unwrap_or(0)))
+                format!(
+                    "{who} signed out of {} on other devices",
+                    sessions(event.count.unwrap_or(0))
+                )
             }
             AuditKind::AllSessionsRevoked => {
-                format!("{who} signed out of all {}", sessions(event.count.unwrap_or(0)))
+                format!(
+                    "{who} signed out of all {}",
+                    sessions(event.count.unwrap_or(0))
+                )
             }
-            AuditKind::ReuseDetected => "A stolen sign-in was detected and that device was signed out".to_owned(),
+            AuditKind::ReuseDetected => {
+                "A stolen sign-in was detected and that device was signed out".to_owned()
+            }
             AuditKind::SessionExpired => "A session expired".to_owned(),
             AuditKind::PasswordChanged => format!("Password changed on {device}"),
             AuditKind::Reauthenticated => format!("Password confirmed on {device}"),

@@ -39,11 +39,15 @@ impl FromServerFnError for AppError {
     fn from_server_fn_error(error: ServerFnErrorErr) -> Self {
         match error {
             // Failures before or after the body ran: the network, (de)serialisation.
-            ServerFnErrorErr::Request(message) | ServerFnErrorErr::Response(message) => AppError::Transport(message),
-            ServerFnErrorErr::Args(message) | ServerFnErrorErr::MissingArg(message) => AppError::Invalid {
-                field: String::new(),
-                message: format!("The form was incomplete: {message}"),
-            },
+            ServerFnErrorErr::Request(message) | ServerFnErrorErr::Response(message) => {
+                AppError::Transport(message)
+            }
+            ServerFnErrorErr::Args(message) | ServerFnErrorErr::MissingArg(message) => {
+                AppError::Invalid {
+                    field: String::new(),
+                    message: format!("The form was incomplete: {message}"),
+                }
+            }
             _ => AppError::Internal,
         }
     }
@@ -70,7 +74,9 @@ mod ssr {
         pub fn status(&self) -> StatusCode {
             match self {
                 AppError::Unauthorized | AppError::InvalidCredentials => StatusCode::UNAUTHORIZED,
-                AppError::WrongPassword | AppError::ReauthRequired | AppError::CrossSite => StatusCode::FORBIDDEN,
+                AppError::WrongPassword | AppError::ReauthRequired | AppError::CrossSite => {
+                    StatusCode::FORBIDDEN
+                }
                 AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
                 AppError::EmailTaken => StatusCode::CONFLICT,
                 AppError::SessionNotFound => StatusCode::NOT_FOUND,
@@ -91,10 +97,12 @@ mod ssr {
                 DomainError::EmailTaken => AppError::EmailTaken,
                 DomainError::InvalidCredentials => AppError::InvalidCredentials,
                 DomainError::WrongPassword => AppError::WrongPassword,
-                DomainError::RefreshRejected(_) | DomainError::AccessRejected(_) | DomainError::UserNotFound => {
-                    AppError::Unauthorized
+                DomainError::RefreshRejected(_)
+                | DomainError::AccessRejected(_)
+                | DomainError::UserNotFound => AppError::Unauthorized,
+                DomainError::SessionNotFound | DomainError::AmbiguousPrefix => {
+                    AppError::SessionNotFound
                 }
-                DomainError::SessionNotFound | DomainError::AmbiguousPrefix => AppError::SessionNotFound,
                 DomainError::ReauthRequired => AppError::ReauthRequired,
                 DomainError::RateLimited { retry_after } => AppError::RateLimited {
                     retry_after_secs: retry_after.as_secs().max(1),

@@ -5,13 +5,25 @@
 /// (`2026-11-27T21:10:24Z`, optionally with a fraction). `None` for anything else.
 pub fn parse_rfc3339_utc(text: &str) -> Option<i64> {
     let bytes = text.as_bytes();
-    if bytes.len() < 20 || !text.ends_with('Z') || bytes[4] != b'-' || bytes[7] != b'-' || bytes[10] != b'T' || bytes[13] != b':' || bytes[16] != b':' {
+    if bytes.len() < 20
+        || !text.ends_with('Z')
+        || bytes[4] != b'-'
+        || bytes[7] != b'-'
+        || bytes[10] != b'T'
+        || bytes[13] != b':'
+        || bytes[16] != b':'
+    {
         return None;
     }
     let number = |range: std::ops::Range<usize>| text.get(range)?.parse::<i64>().ok();
     let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
     let (hour, minute, second) = (number(11..13)?, number(14..16)?, number(17..19)?);
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
+    if !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
         return None;
     }
     Some(days_from_civil(year, month, day) * 86_400 + hour * 3_600 + minute * 60 + second)
@@ -62,10 +74,22 @@ mod tests {
     #[test]
     fn parses_the_servers_timestamps() {
         assert_eq!(parse_rfc3339_utc("1970-01-01T00:00:00Z"), Some(0));
-        assert_eq!(parse_rfc3339_utc("2026-11-27T21:10:24Z"), Some(1_795_813_824));
-        assert_eq!(parse_rfc3339_utc("2026-11-27T21:10:24.123456Z"), Some(1_795_813_824));
+        assert_eq!(
+            parse_rfc3339_utc("2026-11-27T21:10:24Z"),
+            Some(1_795_813_824)
+        );
+        assert_eq!(
+            parse_rfc3339_utc("2026-11-27T21:10:24.123456Z"),
+            Some(1_795_813_824)
+        );
         assert_eq!(parse_rfc3339_utc("2000-02-29T12:00:00Z"), Some(951_825_600));
-        for bad in ["", "yesterday", "2026-13-01T00:00:00Z", "2026-11-27 21:10:24Z", "2026-11-27T21:10:24+01:00"] {
+        for bad in [
+            "",
+            "yesterday",
+            "2026-13-01T00:00:00Z",
+            "2026-11-27 21:10:24Z",
+            "2026-11-27T21:10:24+01:00",
+        ] {
             assert_eq!(parse_rfc3339_utc(bad), None, "{bad}");
         }
     }
@@ -86,7 +110,11 @@ mod tests {
             (-30, "just now"),
         ];
         for (ago, expected) in cases {
-            assert_eq!(relative(1_000_000_000, 1_000_000_000 - ago), expected, "{ago}s");
+            assert_eq!(
+                relative(1_000_000_000, 1_000_000_000 - ago),
+                expected,
+                "{ago}s"
+            );
         }
     }
 

@@ -15,7 +15,9 @@ pub async fn migrate(config: &Config) -> Result<ExitCode, StartupError> {
 }
 
 pub async fn prune(config: &Config) -> Result<ExitCode, String> {
-    let service = open_service(config, Arc::new(SystemClock)).await.map_err(|e| e.to_string())?;
+    let service = open_service(config, Arc::new(SystemClock))
+        .await
+        .map_err(|e| e.to_string())?;
     let report = service.prune().await.map_err(|e| e.to_string())?;
     println!(
         "pruned {} token rows, {} sessions, {} audit events",
@@ -26,7 +28,9 @@ pub async fn prune(config: &Config) -> Result<ExitCode, String> {
 
 /// Exits 1 when an invariant is broken, so scripts (and the crash test) can rely on it.
 pub async fn check(config: &Config) -> Result<ExitCode, String> {
-    let service = open_service(config, Arc::new(SystemClock)).await.map_err(|e| e.to_string())?;
+    let service = open_service(config, Arc::new(SystemClock))
+        .await
+        .map_err(|e| e.to_string())?;
     let report = service.check().await.map_err(|e| e.to_string())?;
     println!("sessions: {}", report.sessions);
     println!("live refresh tokens: {}", report.live_tokens);
@@ -48,19 +52,32 @@ pub async fn check(config: &Config) -> Result<ExitCode, String> {
 }
 
 fn list(ids: &[String]) -> String {
-    if ids.is_empty() { "none".to_owned() } else { ids.join(", ") }
+    if ids.is_empty() {
+        "none".to_owned()
+    } else {
+        ids.join(", ")
+    }
 }
 
 pub async fn sessions(config: &Config, command: SessionsCommand) -> Result<ExitCode, String> {
-    let service = open_service(config, Arc::new(SystemClock)).await.map_err(|e| e.to_string())?;
+    let service = open_service(config, Arc::new(SystemClock))
+        .await
+        .map_err(|e| e.to_string())?;
     match command {
         SessionsCommand::List { email } => {
-            let sessions = service.admin_list_sessions(&email).await.map_err(|e| e.to_string())?;
+            let sessions = service
+                .admin_list_sessions(&email)
+                .await
+                .map_err(|e| e.to_string())?;
             if sessions.is_empty() {
                 println!("no live sessions");
             }
             for s in sessions {
-                let place = s.location.as_ref().map(|l| l.describe()).unwrap_or_else(|| "-".into());
+                let place = s
+                    .location
+                    .as_ref()
+                    .map(|l| l.describe())
+                    .unwrap_or_else(|| "-".into());
                 println!(
                     "{}  {:<28}  {:<24}  {:<15}  last used {}  signed in {}",
                     s.jti_prefix, s.device.label, place, s.ip, s.last_used_at, s.signed_in_at
@@ -69,11 +86,20 @@ pub async fn sessions(config: &Config, command: SessionsCommand) -> Result<ExitC
         }
         SessionsCommand::Revoke { email, prefix, all } => {
             if all {
-                let n = service.admin_revoke_all(&email).await.map_err(|e| e.to_string())?;
+                let n = service
+                    .admin_revoke_all(&email)
+                    .await
+                    .map_err(|e| e.to_string())?;
                 println!("revoked {n} sessions");
             } else if let Some(prefix) = prefix {
-                let target = service.admin_revoke_session(&email, &prefix).await.map_err(|e| e.to_string())?;
-                println!("revoked session {} ({})", target.jti_prefix, target.user_agent);
+                let target = service
+                    .admin_revoke_session(&email, &prefix)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                println!(
+                    "revoked session {} ({})",
+                    target.jti_prefix, target.user_agent
+                );
             }
         }
     }

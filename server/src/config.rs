@@ -9,7 +9,11 @@ use clap::{Args, Parser, Subcommand};
 use signedin::{Policy, RateLimits, TrustedProxies};
 
 #[derive(Debug, Parser)]
-#[command(name = "signedin", version, about = "See where you're signed in, and sign out anywhere.")]
+#[command(
+    name = "signedin",
+    version,
+    about = "See where you're signed in, and sign out anywhere."
+)]
 pub struct Cli {
     #[command(flatten)]
     pub settings: Settings,
@@ -53,13 +57,28 @@ pub enum SessionsCommand {
 #[derive(Debug, Clone, Args)]
 pub struct Settings {
     /// sqlite://path (created if missing) or postgres://user:pass@host/db
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/signedin.db", global = true)]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://data/signedin.db",
+        global = true
+    )]
     pub database_url: String,
     /// Address to listen on.
-    #[arg(long = "addr", env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:3000", global = true)]
+    #[arg(
+        long = "addr",
+        env = "LEPTOS_SITE_ADDR",
+        default_value = "127.0.0.1:3000",
+        global = true
+    )]
     pub site_addr: SocketAddr,
     /// Where the built site (pkg/, favicon) is served from.
-    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site", global = true)]
+    #[arg(
+        long,
+        env = "LEPTOS_SITE_ROOT",
+        default_value = "target/site",
+        global = true
+    )]
     pub site_root: PathBuf,
     /// Secret for signing access tokens (32+ characters); generated and stored in the
     /// database when unset, so every node sharing the database agrees.
@@ -69,36 +88,81 @@ pub struct Settings {
     #[arg(long, env = "SIGNEDIN_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
     /// Proxies whose X-Forwarded-For is believed: addresses or CIDR networks, comma-separated.
-    #[arg(long, env = "SIGNEDIN_TRUSTED_PROXIES", default_value = "", global = true)]
+    #[arg(
+        long,
+        env = "SIGNEDIN_TRUSTED_PROXIES",
+        default_value = "",
+        global = true
+    )]
     pub trusted_proxies: String,
     /// Directory of MaxMind-format (.mmdb) city or country databases.
-    #[arg(long, env = "SIGNEDIN_GEOIP_DIR", default_value = "data/geo", global = true)]
+    #[arg(
+        long,
+        env = "SIGNEDIN_GEOIP_DIR",
+        default_value = "data/geo",
+        global = true
+    )]
     pub geoip_dir: PathBuf,
-    #[arg(long, env = "SIGNEDIN_ACCESS_TTL_SECS", default_value_t = 900, global = true)]
+    #[arg(
+        long,
+        env = "SIGNEDIN_ACCESS_TTL_SECS",
+        default_value_t = 900,
+        global = true
+    )]
     pub access_ttl_secs: u64,
     #[arg(long, env = "SIGNEDIN_IDLE_TIMEOUT_SECS", default_value_t = 14 * 86_400, global = true)]
     pub idle_timeout_secs: u64,
     #[arg(long, env = "SIGNEDIN_SESSION_MAX_AGE_SECS", default_value_t = 30 * 86_400, global = true)]
     pub session_max_age_secs: u64,
-    #[arg(long, env = "SIGNEDIN_REUSE_GRACE_SECS", default_value_t = 10, global = true)]
+    #[arg(
+        long,
+        env = "SIGNEDIN_REUSE_GRACE_SECS",
+        default_value_t = 10,
+        global = true
+    )]
     pub reuse_grace_secs: u64,
-    #[arg(long, env = "SIGNEDIN_REAUTH_MAX_AGE_SECS", default_value_t = 900, global = true)]
+    #[arg(
+        long,
+        env = "SIGNEDIN_REAUTH_MAX_AGE_SECS",
+        default_value_t = 900,
+        global = true
+    )]
     pub reauth_max_age_secs: u64,
-    #[arg(long, env = "SIGNEDIN_AUDIT_RETENTION_DAYS", default_value_t = 90, global = true)]
+    #[arg(
+        long,
+        env = "SIGNEDIN_AUDIT_RETENTION_DAYS",
+        default_value_t = 90,
+        global = true
+    )]
     pub audit_retention_days: u64,
     /// `off`, or overrides such as `signin_ip=20/60,refresh_account=60/60`.
     #[arg(long, env = "SIGNEDIN_RATE_LIMITS", default_value = "", global = true)]
     pub rate_limits: String,
-    #[arg(long, env = "SIGNEDIN_DB_MAX_CONNECTIONS", default_value_t = 8, global = true)]
+    #[arg(
+        long,
+        env = "SIGNEDIN_DB_MAX_CONNECTIONS",
+        default_value_t = 8,
+        global = true
+    )]
     pub db_max_connections: u32,
     /// How often the server prunes dead rows (0: never; `signedin prune` still works).
-    #[arg(long, env = "SIGNEDIN_PRUNE_INTERVAL_SECS", default_value_t = 3600, global = true)]
+    #[arg(
+        long,
+        env = "SIGNEDIN_PRUNE_INTERVAL_SECS",
+        default_value_t = 3600,
+        global = true
+    )]
     pub prune_interval_secs: u64,
     /// Log filter, e.g. `info` or `signedin=debug,info`.
     #[arg(long, env = "SIGNEDIN_LOG", default_value = "info", global = true)]
     pub log: String,
     /// `json` (one object per line) or `pretty`.
-    #[arg(long, env = "SIGNEDIN_LOG_FORMAT", default_value = "json", global = true)]
+    #[arg(
+        long,
+        env = "SIGNEDIN_LOG_FORMAT",
+        default_value = "json",
+        global = true
+    )]
     pub log_format: String,
 }
 
@@ -117,7 +181,10 @@ pub struct Config {
 impl Config {
     pub fn from_settings(settings: Settings) -> Result<Self, String> {
         let secs = Duration::from_secs;
-        if settings.access_ttl_secs == 0 || settings.idle_timeout_secs == 0 || settings.session_max_age_secs == 0 {
+        if settings.access_ttl_secs == 0
+            || settings.idle_timeout_secs == 0
+            || settings.session_max_age_secs == 0
+        {
             return Err("SIGNEDIN_ACCESS_TTL_SECS, SIGNEDIN_IDLE_TIMEOUT_SECS and SIGNEDIN_SESSION_MAX_AGE_SECS must be positive".into());
         }
         let policy = Policy {
@@ -130,19 +197,31 @@ impl Config {
             ..Policy::default()
         };
         let rate_limits = RateLimits::parse(&settings.rate_limits).map_err(|e| e.to_string())?;
-        let trusted_proxies = TrustedProxies::parse(&settings.trusted_proxies).map_err(|e| e.to_string())?;
-        let public_origin = match settings.public_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
-            Some(url) => Some(origin_of(url).ok_or_else(|| {
-                format!("SIGNEDIN_PUBLIC_URL: {url:?} is not an http(s) URL")
-            })?),
+        let trusted_proxies =
+            TrustedProxies::parse(&settings.trusted_proxies).map_err(|e| e.to_string())?;
+        let public_origin = match settings
+            .public_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+        {
+            Some(url) => Some(
+                origin_of(url)
+                    .ok_or_else(|| format!("SIGNEDIN_PUBLIC_URL: {url:?} is not an http(s) URL"))?,
+            ),
             None => None,
         };
-        let secure_cookies = public_origin.as_deref().is_some_and(|o| o.starts_with("https://"));
+        let secure_cookies = public_origin
+            .as_deref()
+            .is_some_and(|o| o.starts_with("https://"));
         if let Some(secret) = &settings.secret {
             signedin::token::ServerKey::from_secret(secret).map_err(|e| e.to_string())?;
         }
         if !matches!(settings.log_format.as_str(), "json" | "pretty") {
-            return Err(format!("SIGNEDIN_LOG_FORMAT: expected json or pretty, got {:?}", settings.log_format));
+            return Err(format!(
+                "SIGNEDIN_LOG_FORMAT: expected json or pretty, got {:?}",
+                settings.log_format
+            ));
         }
         Ok(Self {
             settings,
@@ -161,7 +240,10 @@ fn origin_of(url: &str) -> Option<String> {
     if scheme != "http" && scheme != "https" {
         return None;
     }
-    let host = rest.split(['/', '?', '#']).next().filter(|h| !h.is_empty())?;
+    let host = rest
+        .split(['/', '?', '#'])
+        .next()
+        .filter(|h| !h.is_empty())?;
     Some(format!("{scheme}://{host}").to_ascii_lowercase())
 }
 
@@ -185,13 +267,22 @@ mod tests {
 
     #[test]
     fn passwords_never_reach_an_error_message() {
-        assert_eq!(redact_url("postgres://app:s3cret@db:5432/x"), "postgres://app:***@db:5432/x");
-        assert_eq!(redact_url("sqlite://data/signedin.db"), "sqlite://data/signedin.db");
+        assert_eq!(
+            redact_url("postgres://app:s3cret@db:5432/x"),
+            "postgres://app:***@db:5432/x"
+        );
+        assert_eq!(
+            redact_url("sqlite://data/signedin.db"),
+            "sqlite://data/signedin.db"
+        );
     }
 
     #[test]
     fn the_public_origin_is_scheme_and_host() {
-        assert_eq!(origin_of("https://Example.com/app?x"), Some("https://example.com".into()));
+        assert_eq!(
+            origin_of("https://Example.com/app?x"),
+            Some("https://example.com".into())
+        );
         assert_eq!(origin_of("ftp://example.com"), None);
     }
 }

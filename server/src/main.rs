@@ -18,7 +18,10 @@ fn main() -> ExitCode {
         }
     };
     telemetry::init(&config.settings.log, &config.settings.log_format);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("signedin: cannot start the async runtime: {error}");
@@ -44,8 +47,12 @@ fn main() -> ExitCode {
 }
 
 async fn serve(config: Config) -> Result<ExitCode, String> {
-    let app = Application::build(config).await.map_err(|e| e.to_string())?;
-    app.run_until_stopped(shutdown_signal()).await.map_err(|e| e.to_string())?;
+    let app = Application::build(config)
+        .await
+        .map_err(|e| e.to_string())?;
+    app.run_until_stopped(shutdown_signal())
+        .await
+        .map_err(|e| e.to_string())?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -68,8 +68,17 @@ fn hex_id() -> String {
 /// `Sec-Fetch-Site`, or failing that by `Origin`. Requests without either (API clients,
 /// curl) carry no ambient credentials and pass.
 pub async fn origin_check(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if safe || is_same_site(request.headers(), state.config.public_origin.as_deref(), state.config.secure_cookies) {
+    let safe = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    if safe
+        || is_same_site(
+            request.headers(),
+            state.config.public_origin.as_deref(),
+            state.config.secure_cookies,
+        )
+    {
         return next.run(request).await;
     }
     tracing::warn!(
@@ -88,7 +97,9 @@ fn is_same_site(headers: &HeaderMap, public_origin: Option<&str>, https: bool) -
     let Some(origin) = headers.get(header::ORIGIN) else {
         return true;
     };
-    let Ok(origin) = origin.to_str() else { return false };
+    let Ok(origin) = origin.to_str() else {
+        return false;
+    };
     let origin = origin.to_ascii_lowercase();
     match public_origin {
         Some(expected) => origin == expected,
@@ -156,12 +167,24 @@ pub async fn security_headers(mut request: Request, next: Next) -> Response {
     // same-origin keeps the Referer our no-JavaScript form posts need to come back to.
     set(headers, "referrer-policy", "same-origin");
     set(headers, "cross-origin-opener-policy", "same-origin");
-    set(headers, "permissions-policy", "camera=(), microphone=(), geolocation=()");
+    set(
+        headers,
+        "permissions-policy",
+        "camera=(), microphone=(), geolocation=()",
+    );
     // Ask for the Client Hints that name Windows 11 and phone models.
-    set(headers, "accept-ch", "Sec-CH-UA-Platform-Version, Sec-CH-UA-Model");
+    set(
+        headers,
+        "accept-ch",
+        "Sec-CH-UA-Platform-Version, Sec-CH-UA-Model",
+    );
     if !headers.contains_key(header::CACHE_CONTROL) {
         let personal = content_type.starts_with("text/html") || content_type.contains("json");
-        set(headers, "cache-control", if personal { "no-store" } else { "no-cache" });
+        set(
+            headers,
+            "cache-control",
+            if personal { "no-store" } else { "no-cache" },
+        );
     }
     response
 }

@@ -15,7 +15,10 @@ use axum::routing::get;
 use leptos::config::LeptosOptions;
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
-use signedin::{Clock, DeviceLabeler, Geo, RateLimiter, ServiceParts, SessionService, Store, StoreOptions, SystemClock};
+use signedin::{
+    Clock, DeviceLabeler, Geo, RateLimiter, ServiceParts, SessionService, Store, StoreOptions,
+    SystemClock,
+};
 use tokio::net::TcpListener;
 use tower_http::limit::RequestBodyLimitLayer;
 
@@ -39,7 +42,10 @@ pub enum StartupError {
 
 /// Opens the store (applying migrations), loads the device rules and location databases,
 /// and assembles the session service. Shared by the server and the admin commands.
-pub async fn open_service(config: &Config, clock: Arc<dyn Clock>) -> Result<SessionService, StartupError> {
+pub async fn open_service(
+    config: &Config,
+    clock: Arc<dyn Clock>,
+) -> Result<SessionService, StartupError> {
     let settings = &config.settings;
     let database_error = |e: signedin::DomainError| StartupError::Database {
         url: redact_url(&settings.database_url),
@@ -52,7 +58,9 @@ pub async fn open_service(config: &Config, clock: Arc<dyn Clock>) -> Result<Sess
         max_connections: settings.db_max_connections,
         ..StoreOptions::default()
     };
-    let store = Store::connect(&settings.database_url, &options).await.map_err(database_error)?;
+    let store = Store::connect(&settings.database_url, &options)
+        .await
+        .map_err(database_error)?;
     let key = SessionService::resolve_key(&store, settings.secret.as_deref(), clock.now())
         .await
         .map_err(database_error)?;
@@ -103,13 +111,18 @@ impl Application {
         Self::build_with_clock(config, Arc::new(SystemClock)).await
     }
 
-    pub async fn build_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<Self, StartupError> {
+    pub async fn build_with_clock(
+        config: Config,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, StartupError> {
         let service = open_service(&config, clock).await?;
         let addr = config.settings.site_addr;
-        let listener = TcpListener::bind(addr).await.map_err(|e| StartupError::Bind {
-            addr,
-            reason: e.to_string(),
-        })?;
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|e| StartupError::Bind {
+                addr,
+                reason: e.to_string(),
+            })?;
         let bound = listener.local_addr().unwrap_or(addr);
         let leptos_options = LeptosOptions::builder()
             .output_name("signedin")
@@ -133,11 +146,17 @@ impl Application {
             config: Arc::new(config),
         };
         let router = router(state.clone());
-        Ok(Self { listener, router, state })
+        Ok(Self {
+            listener,
+            router,
+            state,
+        })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
-        self.listener.local_addr().unwrap_or(self.state.config.settings.site_addr)
+        self.listener
+            .local_addr()
+            .unwrap_or(self.state.config.settings.site_addr)
     }
 
     pub fn service(&self) -> SessionService {
@@ -145,12 +164,16 @@ impl Application {
     }
 
     /// Serves until `shutdown` resolves, then finishes the requests in flight.
-    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
         let prune = spawn_pruner(&self.state);
         tracing::info!(addr = %self.local_addr(), store = self.state.web.service.store().backend(), "listening");
         let result = axum::serve(
             self.listener,
-            self.router.into_make_service_with_connect_info::<SocketAddr>(),
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)
         .await;
@@ -187,10 +210,16 @@ fn router(state: AppState) -> Router {
         .route("/openapi.json", get(http::openapi::openapi_json))
         .merge(http::router())
         .leptos_routes_with_context(&state, routes, context.clone(), site)
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(context, shell))
         .layer(RequestBodyLimitLayer::new(http::MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(security::body_limit))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), security::origin_check))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security::origin_check,
+        ))
         .layer(axum::middleware::from_fn(security::security_headers))
         .layer(axum::middleware::from_fn(security::request_id))
         .with_state(state)

@@ -83,9 +83,15 @@ pub struct RefreshRequest<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RefreshOutcome {
     /// The presented token was rotated into the successor.
-    Rotated { user_id: String, session_id: String },
+    Rotated {
+        user_id: String,
+        session_id: String,
+    },
     /// A concurrent refresh rotated it moments ago; the same successor stands.
-    Shared { user_id: String, session_id: String },
+    Shared {
+        user_id: String,
+        session_id: String,
+    },
     Rejected(TokenRejection),
 }
 
@@ -217,6 +223,7 @@ macro_rules! delegate {
         $(#[$doc:meta])*
         pub async fn $name:ident(&self $(, $arg:ident : $ty:ty)* $(,)?) -> $ret:ty;
     )*) => {
+        #[allow(clippy::too_many_arguments)]
         impl Store {
             $(
                 $(#[$doc])*

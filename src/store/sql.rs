@@ -541,11 +541,11 @@ macro_rules! session_store_impl {
                 before: i64,
                 limit: i64,
             ) -> $crate::error::DomainResult<Vec<$crate::audit::AuditRecord>> {
-                let rows = sqlx::query(concat!(
+                let rows = sqlx::query(
                     "SELECT id, occurred_at, kind, actor, user_id, session_id, target_session_id, target_prefix, \
                             ip, user_agent, detail \
-                     FROM audit_events WHERE user_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3"
-                ))
+                     FROM audit_events WHERE user_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3",
+                )
                 .bind(user_id)
                 .bind(before)
                 .bind(limit)

@@ -6,8 +6,8 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 use super::StoreOptions;
 use crate::error::{DomainError, DomainResult};
@@ -27,12 +27,16 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(5))
             .foreign_keys(true);
-        if let Some(dir) = connect.get_filename().parent() {
-            if !dir.as_os_str().is_empty() && !Path::new(dir).exists() {
-                std::fs::create_dir_all(dir).map_err(|e| {
-                    DomainError::invalid("DATABASE_URL", format!("cannot create {}: {e}", dir.display()))
-                })?;
-            }
+        if let Some(dir) = connect.get_filename().parent()
+            && !dir.as_os_str().is_empty()
+            && !Path::new(dir).exists()
+        {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                DomainError::invalid(
+                    "DATABASE_URL",
+                    format!("cannot create {}: {e}", dir.display()),
+                )
+            })?;
         }
         let writer = SqlitePoolOptions::new()
             .max_connections(1)

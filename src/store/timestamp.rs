@@ -28,7 +28,9 @@ impl<'q> Encode<'q, Sqlite> for Timestamp {
 
 impl<'r> Decode<'r, Sqlite> for Timestamp {
     fn decode(value: SqliteValueRef<'r>) -> Result<Self, BoxDynError> {
-        Ok(Timestamp::from_unix_micros(<i64 as Decode<'r, Sqlite>>::decode(value)?))
+        Ok(Timestamp::from_unix_micros(
+            <i64 as Decode<'r, Sqlite>>::decode(value)?,
+        ))
     }
 }
 
@@ -50,6 +52,8 @@ impl Encode<'_, Postgres> for Timestamp {
 
 impl<'r> Decode<'r, Postgres> for Timestamp {
     fn decode(value: PgValueRef<'r>) -> Result<Self, BoxDynError> {
-        Ok(Timestamp::from_offset_date_time(<OffsetDateTime as Decode<'r, Postgres>>::decode(value)?))
+        Ok(Timestamp::from_offset_date_time(
+            <OffsetDateTime as Decode<'r, Postgres>>::decode(value)?,
+        ))
     }
 }

@@ -10,8 +10,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use signedin::{
-    ClientHints, DeviceContext, DeviceLabeler, FixedClock, Geo, Policy, RateLimiter, RateLimits, ServiceParts,
-    SessionService, Store, StoreOptions, Timestamp,
+    ClientHints, DeviceContext, DeviceLabeler, FixedClock, Geo, Policy, RateLimiter, RateLimits,
+    ServiceParts, SessionService, Store, StoreOptions, Timestamp,
 };
 use sqlx::Connection;
 
@@ -29,7 +29,11 @@ impl TestDb {
     pub async fn sqlite() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}", dir.path().join("test.db").display());
-        Self { url, _dir: Some(dir), postgres: None }
+        Self {
+            url,
+            _dir: Some(dir),
+            postgres: None,
+        }
     }
 
     /// A fresh database on the PostgreSQL server named by `TEST_DATABASE_URL` (or a
@@ -39,22 +43,28 @@ impl TestDb {
         let name = format!("signedin_test_{}", hex::encode(rand_bytes()));
         let mut admin = sqlx::PgConnection::connect(&admin_url)
             .await
-            .unwrap_or_else(|e| panic!("TEST_DATABASE_URL is set but PostgreSQL is unreachable: {e}"));
+            .unwrap_or_else(|e| {
+                panic!("TEST_DATABASE_URL is set but PostgreSQL is unreachable: {e}")
+            });
         sqlx::query(&format!("CREATE DATABASE {name}"))
             .execute(&mut admin)
             .await
             .expect("create test database");
         let url = replace_database(&admin_url, &name);
-        Some(Self { url, _dir: None, postgres: Some((admin_url, name)) })
+        Some(Self {
+            url,
+            _dir: None,
+            postgres: Some((admin_url, name)),
+        })
     }
 
     pub async fn finish(self) {
-        if let Some((admin_url, name)) = &self.postgres {
-            if let Ok(mut admin) = sqlx::PgConnection::connect(admin_url).await {
-                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    .execute(&mut admin)
-                    .await;
-            }
+        if let Some((admin_url, name)) = &self.postgres
+            && let Ok(mut admin) = sqlx::PgConnection::connect(admin_url).await
+        {
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut admin)
+                .await;
         }
     }
 }
@@ -135,13 +145,23 @@ pub const START: i64 = 1_790_000_000;
 
 impl Harness {
     pub async fn new(db: &TestDb) -> Self {
-        Self::with(db, Policy::default(), RateLimits::off(), Arc::new(Geo::empty())).await
+        Self::with(
+            db,
+            Policy::default(),
+            RateLimits::off(),
+            Arc::new(Geo::empty()),
+        )
+        .await
     }
 
     pub async fn with(db: &TestDb, policy: Policy, limits: RateLimits, geo: Arc<Geo>) -> Self {
-        let store = Store::connect(&db.url, &StoreOptions::default()).await.expect("store");
+        let store = Store::connect(&db.url, &StoreOptions::default())
+            .await
+            .expect("store");
         let clock = Arc::new(FixedClock::new(Timestamp::from_unix_seconds(START)));
-        let key = SessionService::resolve_key(&store, Some(SECRET), clock_now(&clock)).await.expect("key");
+        let key = SessionService::resolve_key(&store, Some(SECRET), clock_now(&clock))
+            .await
+            .expect("key");
         let service = SessionService::new(ServiceParts {
             store: store.clone(),
             clock: clock.clone(),
@@ -152,7 +172,11 @@ impl Harness {
             limiter: RateLimiter::new(limits),
         })
         .expect("service");
-        Self { service, clock, store }
+        Self {
+            service,
+            clock,
+            store,
+        }
     }
 
     pub fn advance(&self, by: Duration) {
@@ -167,7 +191,10 @@ impl Harness {
     }
 
     pub async fn sign_in(&self, email: &str, device: &DeviceContext) -> signedin::SignedIn {
-        self.service.sign_in(email, PASSWORD, device).await.expect("sign in")
+        self.service
+            .sign_in(email, PASSWORD, device)
+            .await
+            .expect("sign in")
     }
 }
 
@@ -176,12 +203,15 @@ fn clock_now(clock: &FixedClock) -> Timestamp {
     clock.now()
 }
 
-pub const MAC_CHROME: &str =
-    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+pub const MAC_CHROME: &str = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
 pub const IPHONE_SAFARI: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
 
 pub fn device(user_agent: &str, ip: &str) -> DeviceContext {
-    DeviceContext::new(user_agent, ip.parse::<IpAddr>().expect("ip"), ClientHints::default())
+    DeviceContext::new(
+        user_agent,
+        ip.parse::<IpAddr>().expect("ip"),
+        ClientHints::default(),
+    )
 }
 
 /// Runs each named test body on SQLite, and on PostgreSQL when a test URL is set.

@@ -45,8 +45,15 @@ pub async fn sign_up(email: String, password: String) -> Result<(), AppError> {
     use self::ssr::*;
     let web = web()?;
     let device = device_context(&request_parts()?, &web.trusted_proxies);
-    web.service.sign_up(&email, &password, &device).await.map_err(fail)?;
-    let signed_in = web.service.sign_in(&email, &password, &device).await.map_err(fail)?;
+    web.service
+        .sign_up(&email, &password, &device)
+        .await
+        .map_err(fail)?;
+    let signed_in = web
+        .service
+        .sign_in(&email, &password, &device)
+        .await
+        .map_err(fail)?;
     set_cookies(&web.cookies.session_cookies(&signed_in.tokens));
     leptos_axum::redirect("/account/devices");
     Ok(())
@@ -57,7 +64,11 @@ pub async fn sign_in(email: String, password: String, next: String) -> Result<()
     use self::ssr::*;
     let web = web()?;
     let device = device_context(&request_parts()?, &web.trusted_proxies);
-    let signed_in = web.service.sign_in(&email, &password, &device).await.map_err(fail)?;
+    let signed_in = web
+        .service
+        .sign_in(&email, &password, &device)
+        .await
+        .map_err(fail)?;
     set_cookies(&web.cookies.session_cookies(&signed_in.tokens));
     leptos_axum::redirect(&safe_next(&next));
     Ok(())
@@ -70,7 +81,10 @@ pub async fn sign_out() -> Result<(), AppError> {
     let web = web()?;
     if let Some(principal) = current_principal().await? {
         let device = device_context(&request_parts()?, &web.trusted_proxies);
-        web.service.sign_out(&principal, &device).await.map_err(fail)?;
+        web.service
+            .sign_out(&principal, &device)
+            .await
+            .map_err(fail)?;
     }
     set_cookies(&web.cookies.cleared_cookies());
     leptos_axum::redirect("/login");
@@ -79,5 +93,7 @@ pub async fn sign_out() -> Result<(), AppError> {
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    pub use crate::api::context::{current_principal, device_context, fail, request_parts, safe_next, set_cookies, web};
+    pub use crate::api::context::{
+        current_principal, device_context, fail, request_parts, safe_next, set_cookies, web,
+    };
 }

@@ -11,7 +11,10 @@ use http::header::{self, HeaderMap, HeaderValue};
 use http::request::Parts;
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
-use signedin::{ClientHints, DeviceContext, DomainError, IssuedTokens, Principal, SessionService, TrustedProxies};
+use signedin::{
+    ClientHints, DeviceContext, DomainError, IssuedTokens, Principal, SessionService,
+    TrustedProxies,
+};
 
 use crate::error::AppError;
 
@@ -35,22 +38,41 @@ pub struct CookieSettings {
 
 impl CookieSettings {
     pub fn access_name(&self) -> &'static str {
-        if self.secure { "__Host-signedin_access" } else { "signedin_access" }
+        if self.secure {
+            "__Host-signedin_access"
+        } else {
+            "signedin_access"
+        }
     }
 
     pub fn refresh_name(&self) -> &'static str {
-        if self.secure { "__Host-signedin_refresh" } else { "signedin_refresh" }
+        if self.secure {
+            "__Host-signedin_refresh"
+        } else {
+            "signedin_refresh"
+        }
     }
 
     fn cookie(&self, name: &str, value: &str, max_age: Duration) -> String {
         let secure = if self.secure { "; Secure" } else { "" };
-        format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}", max_age.as_secs())
+        format!(
+            "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+            max_age.as_secs()
+        )
     }
 
     pub fn session_cookies(&self, tokens: &IssuedTokens) -> [String; 2] {
         [
-            self.cookie(self.access_name(), tokens.access_token.expose(), self.access_max_age),
-            self.cookie(self.refresh_name(), tokens.refresh_token.expose(), self.refresh_max_age),
+            self.cookie(
+                self.access_name(),
+                tokens.access_token.expose(),
+                self.access_max_age,
+            ),
+            self.cookie(
+                self.refresh_name(),
+                tokens.refresh_token.expose(),
+                self.refresh_max_age,
+            ),
         ]
     }
 
@@ -78,7 +100,11 @@ pub fn read_cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 /// trusted proxies only) and User-Agent Client Hints.
 pub fn device_context(parts: &Parts, proxies: &TrustedProxies) -> DeviceContext {
     let headers = &parts.headers;
-    let text = |name: &str| headers.get(name).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    let text = |name: &str| {
+        headers
+            .get(name)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+    };
     let peer = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
@@ -128,10 +154,11 @@ fn wants_html(parts: &Parts) -> bool {
 /// plain form posts, which must stay redirects).
 pub fn fail(error: impl Into<AppError>) -> AppError {
     let error = error.into();
-    if let (Some(response), Some(parts)) = (use_context::<ResponseOptions>(), use_context::<Parts>()) {
-        if !wants_html(&parts) {
-            response.set_status(error.status());
-        }
+    if let (Some(response), Some(parts)) =
+        (use_context::<ResponseOptions>(), use_context::<Parts>())
+        && !wants_html(&parts)
+    {
+        response.set_status(error.status());
     }
     error
 }
@@ -160,30 +187,21 @@ pub async fn current_principal() -> Result<Option<Principal>, AppError> {
     let access = read_cookie(&parts.headers, web.cookies.access_name());
     let refresh = read_cookie(&parts.headers, web.cookies.refresh_name());
 
-    let mut principal = None;
-    if let Some(access) = access.filter(|a| !a.is_empty()) {
-        match web.service.authenticate(access, Some(&device)).await {
-            Ok(found) => principal = Some(found),
-            Err(DomainError::AccessRejected(_)) => {}
-            Err(other) => return Err(fail(other)),
-        }
-    }
-    if principal.is_none() {
-        if let Some(refresh) = refresh.filter(|r| !r.is_empty()) {
-            match web.service.refresh(refresh, &device).await {
-                Ok(tokens) => {
-                    set_cookies(&web.cookies.session_cookies(&tokens));
-                    principal = Some(
-                        web.service
-                            .authenticate(tokens.access_token.expose(), Some(&device))
-                            .await
-                            .map_err(fail)?,
-                    );
-                }
-                Err(DomainError::RefreshRejected(_)) => {}
-                Err(other) => return Err(fail(other)),
+    let mut principal = match access.filter(|a| !a.is_empty()) {
+        Some(access) => live_principal(&web, access, &device).await?,
+        None => None,
+    };
+    if principal.is_none()
+        && let Some(refresh) = refresh.filter(|r| !r.is_empty())
+    {
+        principal = match web.service.refresh(refresh, &device).await {
+            Ok(tokens) => {
+                set_cookies(&web.cookies.session_cookies(&tokens));
+                live_principal(&web, tokens.access_token.expose(), &device).await?
             }
-        }
+            Err(DomainError::RefreshRejected(_)) => None,
+            Err(other) => return Err(fail(other)),
+        };
     }
     if principal.is_none() && (access.is_some() || refresh.is_some()) {
         // Dead cookies are cleared so the browser stops sending them.
@@ -191,6 +209,19 @@ pub async fn current_principal() -> Result<Option<Principal>, AppError> {
     }
     *cache.0.lock().map_err(|_| AppError::Internal)? = Some(principal.clone());
     Ok(principal)
+}
+
+/// The principal of a valid access token whose session is live; `None` if it is not.
+async fn live_principal(
+    web: &WebContext,
+    access_token: &str,
+    device: &DeviceContext,
+) -> Result<Option<Principal>, AppError> {
+    match web.service.authenticate(access_token, Some(device)).await {
+        Ok(principal) => Ok(Some(principal)),
+        Err(DomainError::AccessRejected(_)) => Ok(None),
+        Err(other) => Err(fail(other)),
+    }
 }
 
 /// The caller's principal, or a trip to the sign-in page that comes back to `next`.
@@ -206,14 +237,23 @@ pub async fn require_principal(next: &str) -> Result<Principal, AppError> {
 
 /// Only same-site paths are followed after sign-in: `//evil.example` and `https://…` are not.
 pub fn safe_next(next: &str) -> String {
-    let ok = next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") && !next.contains(['\r', '\n']);
-    if ok { next.to_owned() } else { "/account/devices".to_owned() }
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && !next.contains(['\r', '\n']);
+    if ok {
+        next.to_owned()
+    } else {
+        "/account/devices".to_owned()
+    }
 }
 
 fn encode_query(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
             other => format!("%{other:02X}"),
         })
         .collect()
@@ -226,7 +266,13 @@ mod tests {
     #[test]
     fn only_local_paths_are_followed_after_sign_in() {
         assert_eq!(safe_next("/account/devices"), "/account/devices");
-        for bad in ["//evil.example", "https://evil.example", "/\\evil.example", "", "javascript:alert(1)"] {
+        for bad in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil.example",
+            "",
+            "javascript:alert(1)",
+        ] {
             assert_eq!(safe_next(bad), "/account/devices", "{bad}");
         }
     }
@@ -240,13 +286,20 @@ mod tests {
         };
         let [access, _] = settings.cleared_cookies();
         assert!(access.starts_with("__Host-signedin_access=;"));
-        assert!(access.contains("HttpOnly") && access.contains("SameSite=Lax") && access.contains("Secure"));
+        assert!(
+            access.contains("HttpOnly")
+                && access.contains("SameSite=Lax")
+                && access.contains("Secure")
+        );
     }
 
     #[test]
     fn cookies_are_read_by_exact_name() {
         let mut headers = HeaderMap::new();
-        headers.insert(header::COOKIE, HeaderValue::from_static("xsignedin_access=no; signedin_access=yes"));
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("xsignedin_access=no; signedin_access=yes"),
+        );
         assert_eq!(read_cookie(&headers, "signedin_access"), Some("yes"));
         assert_eq!(read_cookie(&headers, "signedin_refresh"), None);
     }

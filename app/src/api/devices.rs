@@ -81,7 +81,9 @@ pub async fn security_activity() -> Result<ActivityView, AppError> {
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    pub use crate::api::context::{device_context, fail, request_parts, require_principal, set_cookies, web};
+    pub use crate::api::context::{
+        device_context, fail, request_parts, require_principal, set_cookies, web,
+    };
     pub use crate::dto::{SecurityEventView, SessionView};
     pub use signedin::BulkScope;
 

@@ -8,7 +8,11 @@ use crate::components::relative_time::RelativeTime;
 use crate::dto::SessionView;
 
 #[component]
-pub fn SessionRow(session: SessionView, now: Signal<i64>, sign_out: ServerMultiAction<SignOutSession>) -> impl IntoView {
+pub fn SessionRow(
+    session: SessionView,
+    now: Signal<i64>,
+    sign_out: ServerMultiAction<SignOutSession>,
+) -> impl IntoView {
     let label = session.device.label.clone();
     let signed_in_from = match &session.location {
         Some(location) if location.local_network => "Signed in on a local network".to_owned(),

@@ -25,7 +25,13 @@ pub fn DevicesPage() -> impl IntoView {
     let reload = RwSignal::new(0u32);
     // While the confirmation is open, a refresh would close it under the user's hands.
     let confirming = RwSignal::new(false);
-    let changes = move || (sign_out_one.version().get(), sign_out_others.version().get(), reload.get());
+    let changes = move || {
+        (
+            sign_out_one.version().get(),
+            sign_out_others.version().get(),
+            reload.get(),
+        )
+    };
     // Blocking, so a signed-out visitor is redirected before any HTML is sent.
     let devices = Resource::new_blocking(changes, |_| list_devices());
     let activity = Resource::new(changes, |_| security_activity());
@@ -37,17 +43,19 @@ pub fn DevicesPage() -> impl IntoView {
     let hidden = move |prefix: &str| {
         sign_out_one.submissions().with(|submissions| {
             submissions.iter().any(|s| {
-                let same = s.input().with(|i| i.as_ref().is_some_and(|i| i.jti_prefix == prefix));
+                let same = s
+                    .input()
+                    .with(|i| i.as_ref().is_some_and(|i| i.jti_prefix == prefix));
                 same && (s.pending().get() || s.value().with(|v| matches!(v, Some(Ok(_)))))
             })
         })
     };
     let row_error = move || {
         sign_out_one.submissions().with(|submissions| {
-            submissions
-                .iter()
-                .rev()
-                .find_map(|s| s.value().with(|v| v.as_ref().and_then(|r| r.as_ref().err().cloned())))
+            submissions.iter().rev().find_map(|s| {
+                s.value()
+                    .with(|v| v.as_ref().and_then(|r| r.as_ref().err().cloned()))
+            })
         })
     };
 
@@ -129,15 +137,25 @@ fn signed_out_message(n: u64) -> String {
 /// "Sign out of all other sessions", behind a confirmation; asks for the password inline
 /// when the last one is too old, and the retry carries it.
 #[component]
-fn BulkSignOut(others: usize, action: ServerAction<SignOutOtherSessions>, confirming: RwSignal<bool>) -> impl IntoView {
+fn BulkSignOut(
+    others: usize,
+    action: ServerAction<SignOutOtherSessions>,
+    confirming: RwSignal<bool>,
+) -> impl IntoView {
     let needs_password = move || {
         matches!(
             action.value().get(),
-            Some(Err(AppError::ReauthRequired | AppError::WrongPassword | AppError::RateLimited { .. }))
+            Some(Err(AppError::ReauthRequired
+                | AppError::WrongPassword
+                | AppError::RateLimited { .. }))
         )
     };
     let error = move || action.value().get().and_then(Result::err);
-    let sessions = if others == 1 { "1 other session".to_owned() } else { format!("{others} other sessions") };
+    let sessions = if others == 1 {
+        "1 other session".to_owned()
+    } else {
+        format!("{others} other sessions")
+    };
     let confirm_label = format!("Sign out {sessions}");
     view! {
         <details
@@ -221,7 +239,11 @@ fn LoadError(errors: ArcRwSignal<Errors>) -> impl IntoView {
 
 /// Browser only: ticks the clock for relative times, and reloads the list every 30 seconds
 /// and whenever the tab comes back into view.
-fn keep_fresh(browser_now: RwSignal<Option<i64>>, reload: RwSignal<u32>, confirming: RwSignal<bool>) {
+fn keep_fresh(
+    browser_now: RwSignal<Option<i64>>,
+    reload: RwSignal<u32>,
+    confirming: RwSignal<bool>,
+) {
     #[cfg(feature = "hydrate")]
     {
         use leptos::ev;
@@ -242,7 +264,10 @@ fn keep_fresh(browser_now: RwSignal<Option<i64>>, reload: RwSignal<u32>, confirm
             }
         });
         on_cleanup(move || {
-            clock.into_iter().chain(poll).for_each(|handle| handle.clear());
+            clock
+                .into_iter()
+                .chain(poll)
+                .for_each(|handle| handle.clear());
             focus.remove();
             visible.remove();
         });

@@ -106,7 +106,11 @@ pub async fn signup(
     ClientDevice(device): ClientDevice,
     ApiJson(body): ApiJson<SignupRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let user_id = state.web.service.sign_up(&body.email, &body.password, &device).await?;
+    let user_id = state
+        .web
+        .service
+        .sign_up(&body.email, &body.password, &device)
+        .await?;
     Ok((StatusCode::CREATED, Json(SignupResponse { user_id })))
 }
 
@@ -123,7 +127,11 @@ pub async fn login(
     ClientDevice(device): ClientDevice,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> Result<Json<LoginResponse>, ApiError> {
-    let signed_in = state.web.service.sign_in(&body.email, &body.password, &device).await?;
+    let signed_in = state
+        .web
+        .service
+        .sign_in(&body.email, &body.password, &device)
+        .await?;
     Ok(Json(LoginResponse {
         tokens: TokenResponse::from(&signed_in.tokens),
         session: SessionView::from(&signed_in.session),
@@ -143,7 +151,11 @@ pub async fn refresh(
     ClientDevice(device): ClientDevice,
     ApiJson(body): ApiJson<RefreshRequest>,
 ) -> Result<Json<TokenResponse>, ApiError> {
-    let tokens = state.web.service.refresh(&body.refresh_token, &device).await?;
+    let tokens = state
+        .web
+        .service
+        .refresh(&body.refresh_token, &device)
+        .await?;
     Ok(Json(TokenResponse::from(&tokens)))
 }
 
@@ -162,7 +174,11 @@ pub async fn reauth(
     ClientDevice(device): ClientDevice,
     ApiJson(body): ApiJson<ReauthRequest>,
 ) -> Result<StatusCode, ApiError> {
-    state.web.service.reauthenticate(&principal, &body.password, &device).await?;
+    state
+        .web
+        .service
+        .reauthenticate(&principal, &body.password, &device)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

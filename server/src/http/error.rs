@@ -28,7 +28,12 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, kind: &'static str, title: &'static str, detail: impl Into<String>) -> Self {
+    pub fn new(
+        status: StatusCode,
+        kind: &'static str,
+        title: &'static str,
+        detail: impl Into<String>,
+    ) -> Self {
         Self {
             status,
             kind,
@@ -40,19 +45,34 @@ impl ApiError {
     }
 
     pub fn unauthorized(detail: impl Into<String>) -> Self {
-        let mut error = Self::new(StatusCode::UNAUTHORIZED, "unauthorized", "Authentication required", detail);
+        let mut error = Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "Authentication required",
+            detail,
+        );
         error.www_authenticate = Some(r#"Bearer realm="signedin""#);
         error
     }
 
     pub fn invalid_token(detail: impl Into<String>) -> Self {
-        let mut error = Self::new(StatusCode::UNAUTHORIZED, "invalid_token", "Invalid access token", detail);
+        let mut error = Self::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_token",
+            "Invalid access token",
+            detail,
+        );
         error.www_authenticate = Some(r#"Bearer realm="signedin", error="invalid_token""#);
         error
     }
 
     pub fn validation(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation", "Invalid request", detail)
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation",
+            "Invalid request",
+            detail,
+        )
     }
 
     pub fn cross_site() -> Self {
@@ -82,26 +102,60 @@ impl From<DomainError> for ApiError {
     fn from(error: DomainError) -> Self {
         use StatusCode as S;
         match error {
-            DomainError::Invalid { field, message } => Self::validation(format!("{field}: {message}")),
-            DomainError::EmailTaken => Self::new(S::CONFLICT, "email_taken", "Email already registered", error.to_string()),
-            DomainError::InvalidCredentials => {
-                Self::new(S::UNAUTHORIZED, "invalid_credentials", "Invalid credentials", error.to_string())
+            DomainError::Invalid { field, message } => {
+                Self::validation(format!("{field}: {message}"))
             }
-            DomainError::WrongPassword => Self::new(S::FORBIDDEN, "wrong_password", "Wrong password", error.to_string()),
-            DomainError::RefreshRejected(why) => {
-                Self::new(S::UNAUTHORIZED, "invalid_refresh_token", "Invalid refresh token", why.to_string())
-            }
+            DomainError::EmailTaken => Self::new(
+                S::CONFLICT,
+                "email_taken",
+                "Email already registered",
+                error.to_string(),
+            ),
+            DomainError::InvalidCredentials => Self::new(
+                S::UNAUTHORIZED,
+                "invalid_credentials",
+                "Invalid credentials",
+                error.to_string(),
+            ),
+            DomainError::WrongPassword => Self::new(
+                S::FORBIDDEN,
+                "wrong_password",
+                "Wrong password",
+                error.to_string(),
+            ),
+            DomainError::RefreshRejected(why) => Self::new(
+                S::UNAUTHORIZED,
+                "invalid_refresh_token",
+                "Invalid refresh token",
+                why.to_string(),
+            ),
             DomainError::AccessRejected(why) => Self::invalid_token(why),
             DomainError::UserNotFound => Self::invalid_token("the account no longer exists"),
-            DomainError::SessionNotFound => Self::new(S::NOT_FOUND, "not_found", "No such session", error.to_string()),
-            DomainError::AmbiguousPrefix => {
-                Self::new(S::CONFLICT, "ambiguous_prefix", "Ambiguous session prefix", error.to_string())
-            }
-            DomainError::ReauthRequired => {
-                Self::new(S::FORBIDDEN, "reauth_required", "Re-authentication required", error.to_string())
-            }
+            DomainError::SessionNotFound => Self::new(
+                S::NOT_FOUND,
+                "not_found",
+                "No such session",
+                error.to_string(),
+            ),
+            DomainError::AmbiguousPrefix => Self::new(
+                S::CONFLICT,
+                "ambiguous_prefix",
+                "Ambiguous session prefix",
+                error.to_string(),
+            ),
+            DomainError::ReauthRequired => Self::new(
+                S::FORBIDDEN,
+                "reauth_required",
+                "Re-authentication required",
+                error.to_string(),
+            ),
             DomainError::RateLimited { retry_after } => {
-                let mut api = Self::new(S::TOO_MANY_REQUESTS, "rate_limited", "Too many requests", error.to_string());
+                let mut api = Self::new(
+                    S::TOO_MANY_REQUESTS,
+                    "rate_limited",
+                    "Too many requests",
+                    error.to_string(),
+                );
                 api.retry_after = Some(retry_after.as_secs().max(1));
                 api
             }
@@ -118,7 +172,12 @@ impl From<DomainError> for ApiError {
             }
             DomainError::Unexpected(source) => {
                 tracing::error!(error = %source, "unexpected error");
-                Self::new(S::INTERNAL_SERVER_ERROR, "internal", "Internal error", "an unexpected error occurred")
+                Self::new(
+                    S::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "Internal error",
+                    "an unexpected error occurred",
+                )
             }
         }
     }
@@ -130,12 +189,18 @@ impl IntoResponse for ApiError {
         let body = serde_json::to_vec(&problem).unwrap_or_default();
         let mut response = (self.status, body).into_response();
         let headers = response.headers_mut();
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
         if let Some(seconds) = self.retry_after {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         if let Some(challenge) = self.www_authenticate {
-            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
+            headers.insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static(challenge),
+            );
         }
         response
     }

@@ -36,16 +36,26 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
             "send the body as application/json",
         ),
         JsonRejection::JsonDataError(_) => ApiError::validation(detail),
-        JsonRejection::JsonSyntaxError(_) => {
-            ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", "Malformed JSON", detail)
-        }
-        JsonRejection::BytesRejection(_) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            "Request body too large",
-            "request bodies are limited to 64 KiB",
+        JsonRejection::JsonSyntaxError(_) => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            "Malformed JSON",
+            detail,
         ),
-        _ => ApiError::new(StatusCode::BAD_REQUEST, "bad_request", "Bad request", detail),
+        JsonRejection::BytesRejection(_) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "Request body too large",
+                "request bodies are limited to 64 KiB",
+            )
+        }
+        _ => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            "Bad request",
+            detail,
+        ),
     }
 }
 
@@ -55,20 +65,26 @@ pub struct Authenticated(pub Principal);
 impl FromRequestParts<AppState> for Authenticated {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let header = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .ok_or_else(|| ApiError::unauthorized("send an access token: Authorization: Bearer <token>"))?;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let header = parts.headers.get(header::AUTHORIZATION).ok_or_else(|| {
+            ApiError::unauthorized("send an access token: Authorization: Bearer <token>")
+        })?;
         let token = header
             .to_str()
             .ok()
             .and_then(|value| {
                 let (scheme, token) = value.split_once(' ')?;
-                scheme.eq_ignore_ascii_case("bearer").then_some(token.trim())
+                scheme
+                    .eq_ignore_ascii_case("bearer")
+                    .then_some(token.trim())
             })
             .filter(|token| !token.is_empty())
-            .ok_or_else(|| ApiError::invalid_token("the Authorization header must be: Bearer <token>"))?;
+            .ok_or_else(|| {
+                ApiError::invalid_token("the Authorization header must be: Bearer <token>")
+            })?;
         let device = app::api::context::device_context(parts, &state.web.trusted_proxies);
         let principal = state.web.service.authenticate(token, Some(&device)).await?;
         Ok(Self(principal))
@@ -81,7 +97,13 @@ pub struct ClientDevice(pub DeviceContext);
 impl FromRequestParts<AppState> for ClientDevice {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        Ok(Self(app::api::context::device_context(parts, &state.web.trusted_proxies)))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Self(app::api::context::device_context(
+            parts,
+            &state.web.trusted_proxies,
+        )))
     }
 }

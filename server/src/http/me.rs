@@ -21,7 +21,10 @@ pub fn router() -> Router<AppState> {
         .route("/me/sessions", get(list_sessions))
         .route("/me/sessions/{jti_prefix}", delete(revoke_session))
         .route("/me/security/events", get(security_events))
-        .route("/accounts/me/security/revoke-sessions", post(revoke_sessions))
+        .route(
+            "/accounts/me/security/revoke-sessions",
+            post(revoke_sessions),
+        )
         .route("/accounts/me/password", post(change_password))
 }
 
@@ -110,7 +113,11 @@ pub async fn revoke_session(
     ClientDevice(device): ClientDevice,
     Path(jti_prefix): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    state.web.service.revoke_session(&principal, &jti_prefix, &device).await?;
+    state
+        .web
+        .service
+        .revoke_session(&principal, &jti_prefix, &device)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -132,7 +139,11 @@ pub async fn revoke_sessions(
         RevokeScope::All => BulkScope::All,
         RevokeScope::Others => BulkScope::Others,
     };
-    let revoked = state.web.service.revoke_sessions(&principal, scope, &device).await?;
+    let revoked = state
+        .web
+        .service
+        .revoke_sessions(&principal, scope, &device)
+        .await?;
     Ok(Json(RevokeSessionsResponse { revoked }))
 }
 
@@ -191,7 +202,11 @@ pub async fn security_events(
         Some(_) => return Err(ApiError::validation("limit: must be between 1 and 100")),
     };
     let before = number("before")?;
-    let (events, next_before) = state.web.service.security_events(&principal, limit, before).await?;
+    let (events, next_before) = state
+        .web
+        .service
+        .security_events(&principal, limit, before)
+        .await?;
     Ok(Json(EventsResponse {
         events: events.iter().map(SecurityEventView::from).collect(),
         next_before,

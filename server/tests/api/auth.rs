@@ -19,17 +19,35 @@ async fn signup_creates_an_account_once_per_email(backend: Backend) {
     assert_eq!(created.status(), StatusCode::CREATED);
     let body: Value = created.json().await.unwrap();
     assert_eq!(body["user_id"].as_str().unwrap().len(), 32);
-    let again = app.post_json("/auth/signup", json!({"email": " ADA@example.com ", "password": PASSWORD})).await;
+    let again = app
+        .post_json(
+            "/auth/signup",
+            json!({"email": " ADA@example.com ", "password": PASSWORD}),
+        )
+        .await;
     problem(again, StatusCode::CONFLICT, "email_taken").await;
     app.finish().await;
 }
 
 async fn signup_refuses_invalid_input_with_422(backend: Backend) {
     let app = spawn_app(backend).await.unwrap();
-    let short = app.post_json("/auth/signup", json!({"email": "ada@example.com", "password": "1234567"})).await;
+    let short = app
+        .post_json(
+            "/auth/signup",
+            json!({"email": "ada@example.com", "password": "1234567"}),
+        )
+        .await;
     let body = problem(short, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
-    assert!(body["detail"].as_str().unwrap().contains("at least 8"), "{body}");
-    let email = app.post_json("/auth/signup", json!({"email": "not-an-email", "password": PASSWORD})).await;
+    assert!(
+        body["detail"].as_str().unwrap().contains("at least 8"),
+        "{body}"
+    );
+    let email = app
+        .post_json(
+            "/auth/signup",
+            json!({"email": "not-an-email", "password": PASSWORD}),
+        )
+        .await;
     problem(email, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
     app.finish().await;
 }
@@ -61,9 +79,19 @@ async fn login_returns_tokens_and_the_new_session(backend: Backend) {
 async fn login_refuses_a_wrong_password_and_an_unknown_email_alike(backend: Backend) {
     let app = spawn_app(backend).await.unwrap();
     app.signup("ada@example.com").await;
-    let wrong = app.post_json("/auth/login", json!({"email": "ada@example.com", "password": "nope nope"})).await;
+    let wrong = app
+        .post_json(
+            "/auth/login",
+            json!({"email": "ada@example.com", "password": "nope nope"}),
+        )
+        .await;
     let wrong = problem(wrong, StatusCode::UNAUTHORIZED, "invalid_credentials").await;
-    let unknown = app.post_json("/auth/login", json!({"email": "bob@example.com", "password": "nope nope"})).await;
+    let unknown = app
+        .post_json(
+            "/auth/login",
+            json!({"email": "bob@example.com", "password": "nope nope"}),
+        )
+        .await;
     let unknown = problem(unknown, StatusCode::UNAUTHORIZED, "invalid_credentials").await;
     assert_eq!(wrong, unknown);
     app.finish().await;
@@ -79,13 +107,28 @@ async fn refresh_rotates_and_refuses_a_spent_token_after_the_grace_window(backen
     assert_ne!(rotated["refresh_token"], login["refresh_token"]);
     assert_eq!(rotated["token_type"], "Bearer");
     let twin: Value = app.refresh(first).await.json().await.unwrap();
-    assert_eq!(twin["refresh_token"], rotated["refresh_token"], "inside the grace window: the same successor");
+    assert_eq!(
+        twin["refresh_token"], rotated["refresh_token"],
+        "inside the grace window: the same successor"
+    );
 
     app.advance(std::time::Duration::from_secs(11));
-    problem(app.refresh(first).await, StatusCode::UNAUTHORIZED, "invalid_refresh_token").await;
-    let next = app.refresh(rotated["refresh_token"].as_str().unwrap()).await;
+    problem(
+        app.refresh(first).await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_refresh_token",
+    )
+    .await;
+    let next = app
+        .refresh(rotated["refresh_token"].as_str().unwrap())
+        .await;
     problem(next, StatusCode::UNAUTHORIZED, "invalid_refresh_token").await;
-    problem(app.refresh("sirt_nonsense").await, StatusCode::UNAUTHORIZED, "invalid_refresh_token").await;
+    problem(
+        app.refresh("sirt_nonsense").await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_refresh_token",
+    )
+    .await;
     app.finish().await;
 }
 
@@ -93,9 +136,23 @@ async fn reauth_accepts_only_the_right_password(backend: Backend) {
     let app = spawn_app(backend).await.unwrap();
     let login = app.user("ada@example.com").await;
     let token = login["access_token"].as_str().unwrap();
-    let wrong = app.client.post(app.url("/auth/reauth")).bearer_auth(token).json(&json!({"password": "nope nope"})).send().await.unwrap();
+    let wrong = app
+        .client
+        .post(app.url("/auth/reauth"))
+        .bearer_auth(token)
+        .json(&json!({"password": "nope nope"}))
+        .send()
+        .await
+        .unwrap();
     problem(wrong, StatusCode::FORBIDDEN, "wrong_password").await;
-    let right = app.client.post(app.url("/auth/reauth")).bearer_auth(token).json(&json!({"password": PASSWORD})).send().await.unwrap();
+    let right = app
+        .client
+        .post(app.url("/auth/reauth"))
+        .bearer_auth(token)
+        .json(&json!({"password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(right.status(), StatusCode::NO_CONTENT);
     app.finish().await;
 }
@@ -104,10 +161,21 @@ async fn logout_ends_the_session_at_once(backend: Backend) {
     let app = spawn_app(backend).await.unwrap();
     let login = app.user("ada@example.com").await;
     let token = login["access_token"].as_str().unwrap();
-    let out = app.client.post(app.url("/auth/logout")).bearer_auth(token).send().await.unwrap();
+    let out = app
+        .client
+        .post(app.url("/auth/logout"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(out.status(), StatusCode::NO_CONTENT);
     let after = app.get_bearer("/me/sessions", token).await;
-    assert!(after.headers()["www-authenticate"].to_str().unwrap().contains("invalid_token"));
+    assert!(
+        after.headers()["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .contains("invalid_token")
+    );
     problem(after, StatusCode::UNAUTHORIZED, "invalid_token").await;
     let refresh = app.refresh(login["refresh_token"].as_str().unwrap()).await;
     problem(refresh, StatusCode::UNAUTHORIZED, "invalid_refresh_token").await;

@@ -8,9 +8,13 @@ use serde_json::{Value, json};
 
 use crate::helpers::{Backend, spawn_app};
 
-crate::on_both_stores!(concurrent_refreshes_share_one_successor_and_a_late_replay_kills_the_session);
+crate::on_both_stores!(
+    concurrent_refreshes_share_one_successor_and_a_late_replay_kills_the_session
+);
 
-async fn concurrent_refreshes_share_one_successor_and_a_late_replay_kills_the_session(backend: Backend) {
+async fn concurrent_refreshes_share_one_successor_and_a_late_replay_kills_the_session(
+    backend: Backend,
+) {
     const CONCURRENCY: usize = 64;
     let app = spawn_app(backend).await.unwrap();
     let login = app.user("ada@example.com").await;
@@ -22,7 +26,12 @@ async fn concurrent_refreshes_share_one_successor_and_a_late_replay_kills_the_se
         let url = url.clone();
         let token = token.clone();
         tokio::spawn(async move {
-            let response = client.post(url).json(&json!({"refresh_token": token})).send().await.unwrap();
+            let response = client
+                .post(url)
+                .json(&json!({"refresh_token": token}))
+                .send()
+                .await
+                .unwrap();
             (response.status(), response.json::<Value>().await.unwrap())
         })
     });
@@ -34,7 +43,11 @@ async fn concurrent_refreshes_share_one_successor_and_a_late_replay_kills_the_se
             body["refresh_token"].as_str().unwrap().to_owned()
         })
         .collect();
-    assert_eq!(successors.len(), 1, "every success carries the same successor");
+    assert_eq!(
+        successors.len(),
+        1,
+        "every success carries the same successor"
+    );
     let report = app.service.check().await.unwrap();
     assert_eq!(report.live_tokens, 1);
     assert!(report.is_consistent(), "{report:?}");
@@ -43,7 +56,11 @@ async fn concurrent_refreshes_share_one_successor_and_a_late_replay_kills_the_se
     let replay = app.refresh(&token).await;
     assert_eq!(replay.status(), StatusCode::UNAUTHORIZED);
     let successor = successors.into_iter().next().unwrap();
-    assert_eq!(app.refresh(&successor).await.status(), StatusCode::UNAUTHORIZED, "the session is dead");
+    assert_eq!(
+        app.refresh(&successor).await.status(),
+        StatusCode::UNAUTHORIZED,
+        "the session is dead"
+    );
     assert_eq!(app.service.check().await.unwrap().live_tokens, 0);
     let kinds: Vec<String> = app
         .service

@@ -18,14 +18,63 @@ crate::on_both_stores!(
 async fn malformed_bodies_get_a_clear_4xx(backend: Backend) {
     let app = spawn_app(backend).await.unwrap();
     let raw = |body: Vec<u8>, content_type: &'static str| {
-        app.client.post(app.url("/auth/signup")).header("content-type", content_type).body(body).send()
+        app.client
+            .post(app.url("/auth/signup"))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
     };
-    problem(raw(b"{\"email\": \"a@b.c\",".to_vec(), "application/json").await.unwrap(), StatusCode::BAD_REQUEST, "malformed_json").await;
-    problem(raw(b"{not json}".to_vec(), "application/json").await.unwrap(), StatusCode::BAD_REQUEST, "malformed_json").await;
-    problem(raw(vec![b'"', 0xff, 0xfe, b'"'], "application/json").await.unwrap(), StatusCode::BAD_REQUEST, "malformed_json").await;
-    problem(raw(b"{\"email\": 5, \"password\": []}".to_vec(), "application/json").await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
-    problem(raw(b"{\"email\": \"a@b.co\"}".to_vec(), "application/json").await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
-    problem(raw(b"email=a".to_vec(), "application/x-www-form-urlencoded").await.unwrap(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type").await;
+    problem(
+        raw(b"{\"email\": \"a@b.c\",".to_vec(), "application/json")
+            .await
+            .unwrap(),
+        StatusCode::BAD_REQUEST,
+        "malformed_json",
+    )
+    .await;
+    problem(
+        raw(b"{not json}".to_vec(), "application/json")
+            .await
+            .unwrap(),
+        StatusCode::BAD_REQUEST,
+        "malformed_json",
+    )
+    .await;
+    problem(
+        raw(vec![b'"', 0xff, 0xfe, b'"'], "application/json")
+            .await
+            .unwrap(),
+        StatusCode::BAD_REQUEST,
+        "malformed_json",
+    )
+    .await;
+    problem(
+        raw(
+            b"{\"email\": 5, \"password\": []}".to_vec(),
+            "application/json",
+        )
+        .await
+        .unwrap(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation",
+    )
+    .await;
+    problem(
+        raw(b"{\"email\": \"a@b.co\"}".to_vec(), "application/json")
+            .await
+            .unwrap(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation",
+    )
+    .await;
+    problem(
+        raw(b"email=a".to_vec(), "application/x-www-form-urlencoded")
+            .await
+            .unwrap(),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+    )
+    .await;
     // A 10 MB body is refused from its Content-Length, before it is read; one without a
     // length is cut off at 64 KiB. Raw TCP, since the server answers mid-upload.
     let (status, head) = raw_upload(&app, Some(10 * 1024 * 1024)).await;
@@ -34,7 +83,12 @@ async fn malformed_bodies_get_a_clear_4xx(backend: Backend) {
     let (status, head) = raw_upload(&app, None).await;
     assert_eq!(status, 413, "{head}");
     // Nothing above created an account.
-    let login = app.post_json("/auth/login", json!({"email": "a@b.co", "password": PASSWORD})).await;
+    let login = app
+        .post_json(
+            "/auth/login",
+            json!({"email": "a@b.co", "password": PASSWORD}),
+        )
+        .await;
     problem(login, StatusCode::UNAUTHORIZED, "invalid_credentials").await;
     app.finish().await;
 }
@@ -48,13 +102,18 @@ async fn raw_upload(app: &crate::helpers::TestApp, length: Option<usize>) -> (u1
         Some(n) => format!("Content-Length: {n}"),
         None => "Transfer-Encoding: chunked".to_owned(),
     };
-    let head = format!("POST /auth/signup HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\n{framing}\r\n\r\n", app.addr);
+    let head = format!(
+        "POST /auth/signup HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\n{framing}\r\n\r\n",
+        app.addr
+    );
     stream.write_all(head.as_bytes()).await.unwrap();
     let chunk = vec![b' '; 8192];
     for _ in 0..16 {
         let sent = match length {
             Some(_) => stream.write_all(&chunk).await,
-            None => stream.write_all(format!("{:x}\r\n", chunk.len()).as_bytes()).await
+            None => stream
+                .write_all(format!("{:x}\r\n", chunk.len()).as_bytes())
+                .await
                 .and(stream.write_all(&chunk).await)
                 .and(stream.write_all(b"\r\n").await),
         };
@@ -71,17 +130,41 @@ async fn raw_upload(app: &crate::helpers::TestApp, length: Option<usize>) -> (u1
         }
     }
     let text = String::from_utf8_lossy(&response).to_lowercase();
-    let status = text.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
     (status, text)
 }
 
 async fn a_missing_or_bad_bearer_token_is_401_with_a_challenge(backend: Backend) {
     let app = spawn_app(backend).await.unwrap();
-    let missing = app.client.get(app.url("/me/sessions")).send().await.unwrap();
-    assert_eq!(missing.headers()["www-authenticate"], r#"Bearer realm="signedin""#);
+    let missing = app
+        .client
+        .get(app.url("/me/sessions"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        missing.headers()["www-authenticate"],
+        r#"Bearer realm="signedin""#
+    );
     problem(missing, StatusCode::UNAUTHORIZED, "unauthorized").await;
-    for header in ["Bearer", "Bearer garbage", "Basic YTpi", "Bearer a.b.c", &format!("Bearer {}", "x".repeat(5000))] {
-        let response = app.client.get(app.url("/me/sessions")).header("authorization", header).send().await.unwrap();
+    for header in [
+        "Bearer",
+        "Bearer garbage",
+        "Basic YTpi",
+        "Bearer a.b.c",
+        &format!("Bearer {}", "x".repeat(5000)),
+    ] {
+        let response = app
+            .client
+            .get(app.url("/me/sessions"))
+            .header("authorization", header)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{header:.40}");
         assert!(response.headers().contains_key("www-authenticate"));
     }
@@ -92,7 +175,13 @@ async fn oversized_user_agents_are_cut_not_refused(backend: Backend) {
     let app = spawn_app(backend).await.unwrap();
     app.signup("ada@example.com").await;
     let agent = format!("{MAC_CHROME} {}", "y".repeat(16 * 1024));
-    let login = app.post_json_as("/auth/login", json!({"email": "ada@example.com", "password": PASSWORD}), &agent).await;
+    let login = app
+        .post_json_as(
+            "/auth/login",
+            json!({"email": "ada@example.com", "password": PASSWORD}),
+            &agent,
+        )
+        .await;
     assert_eq!(login.status(), StatusCode::OK);
     let body: Value = login.json().await.unwrap();
     let stored = body["session"]["user_agent"].as_str().unwrap();
@@ -119,12 +208,17 @@ async fn forwarded_for_is_ignored_from_untrusted_peers(backend: Backend) {
     let app = spawn_app(backend).await.unwrap();
     app.signup("ada@example.com").await;
     let body = login_from(&app, "8.8.8.8").await;
-    assert_eq!(body["session"]["ip"], "127.0.0.1", "an untrusted peer cannot claim an address");
+    assert_eq!(
+        body["session"]["ip"], "127.0.0.1",
+        "an untrusted peer cannot claim an address"
+    );
     app.finish().await;
 }
 
 async fn forwarded_for_is_believed_from_a_trusted_proxy(backend: Backend) {
-    let app = spawn_app_with(Options::new(backend).with("--trusted-proxies", "127.0.0.1/32")).await.unwrap();
+    let app = spawn_app_with(Options::new(backend).with("--trusted-proxies", "127.0.0.1/32"))
+        .await
+        .unwrap();
     app.signup("ada@example.com").await;
     let cases = [
         ("8.8.8.8", "8.8.8.8"),
@@ -140,7 +234,11 @@ async fn forwarded_for_is_believed_from_a_trusted_proxy(backend: Backend) {
         assert_eq!(body["session"]["ip"], stored, "X-Forwarded-For: {header}");
     }
     let long = "1.1.1.1, ".repeat(500);
-    assert_eq!(login_from(&app, &long).await["session"]["ip"], "127.0.0.1", "over-long headers are ignored");
+    assert_eq!(
+        login_from(&app, &long).await["session"]["ip"],
+        "127.0.0.1",
+        "over-long headers are ignored"
+    );
     let located = login_from(&app, "8.8.8.8").await;
     if !located["session"]["location"].is_null() {
         assert_eq!(located["session"]["location"]["label"], "Mountain View, US");
@@ -149,18 +247,29 @@ async fn forwarded_for_is_believed_from_a_trusted_proxy(backend: Backend) {
 }
 
 async fn sign_in_is_rate_limited_with_retry_after(backend: Backend) {
-    let app = spawn_app_with(Options::new(backend).with("--rate-limits", "signin_ip=5/60")).await.unwrap();
+    let app = spawn_app_with(Options::new(backend).with("--rate-limits", "signin_ip=5/60"))
+        .await
+        .unwrap();
     app.signup("ada@example.com").await;
     let mut limited = None;
     for _ in 0..6 {
-        let response = app.post_json("/auth/login", json!({"email": "ada@example.com", "password": "wrong wrong"})).await;
+        let response = app
+            .post_json(
+                "/auth/login",
+                json!({"email": "ada@example.com", "password": "wrong wrong"}),
+            )
+            .await;
         if response.status() == StatusCode::TOO_MANY_REQUESTS {
             limited = Some(response);
             break;
         }
     }
     let response = limited.expect("a burst is limited");
-    let retry_after: u64 = response.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    let retry_after: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!((1..=60).contains(&retry_after));
     problem(response, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
     app.finish().await;

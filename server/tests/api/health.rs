@@ -3,7 +3,10 @@ use serde_json::Value;
 
 use crate::helpers::{Backend, spawn_app};
 
-crate::on_both_stores!(liveness_and_readiness_answer, the_openapi_document_describes_every_endpoint);
+crate::on_both_stores!(
+    liveness_and_readiness_answer,
+    the_openapi_document_describes_every_endpoint
+);
 
 async fn liveness_and_readiness_answer(backend: Backend) {
     let app = spawn_app(backend).await.unwrap();
@@ -17,8 +20,20 @@ async fn liveness_and_readiness_answer(backend: Backend) {
 
 async fn the_openapi_document_describes_every_endpoint(backend: Backend) {
     let app = spawn_app(backend).await.unwrap();
-    let doc: Value = app.client.get(app.url("/openapi.json")).send().await.unwrap().json().await.unwrap();
-    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"), "{}", doc["openapi"]);
+    let doc: Value = app
+        .client
+        .get(app.url("/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        doc["openapi"].as_str().unwrap().starts_with("3.1"),
+        "{}",
+        doc["openapi"]
+    );
     let paths = doc["paths"].as_object().unwrap();
     for path in [
         "/auth/signup",
@@ -35,7 +50,18 @@ async fn the_openapi_document_describes_every_endpoint(backend: Backend) {
         assert!(paths.contains_key(path), "{path} is missing");
     }
     let session = &doc["components"]["schemas"]["SessionView"]["properties"];
-    for field in ["jti_prefix", "user_agent", "ip", "created_at", "last_used_at", "signed_in_at", "expires_at", "is_current", "device", "location"] {
+    for field in [
+        "jti_prefix",
+        "user_agent",
+        "ip",
+        "created_at",
+        "last_used_at",
+        "signed_in_at",
+        "expires_at",
+        "is_current",
+        "device",
+        "location",
+    ] {
         assert!(session.get(field).is_some(), "SessionView.{field}");
     }
     app.finish().await;

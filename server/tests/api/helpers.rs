@@ -13,8 +13,7 @@ use signedin::{FixedClock, SessionService, Timestamp};
 use sqlx::Connection;
 
 pub const PASSWORD: &str = "correct horse battery staple";
-pub const MAC_CHROME: &str =
-    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+pub const MAC_CHROME: &str = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
 pub const IPHONE_SAFARI: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,7 +73,10 @@ pub struct Options {
 
 impl Options {
     pub fn new(backend: Backend) -> Self {
-        Self { backend, extra: vec![("--rate-limits", "off".into())] }
+        Self {
+            backend,
+            extra: vec![("--rate-limits", "off".into())],
+        }
     }
 
     pub fn with(mut self, flag: &'static str, value: impl Into<String>) -> Self {
@@ -93,12 +95,20 @@ pub async fn spawn_app_with(options: Options) -> Option<TestApp> {
     init_logs();
     let dir = tempfile::tempdir().unwrap();
     let (database_url, postgres) = match options.backend {
-        Backend::Sqlite => (format!("sqlite://{}", dir.path().join("app.db").display()), None),
+        Backend::Sqlite => (
+            format!("sqlite://{}", dir.path().join("app.db").display()),
+            None,
+        ),
         Backend::Postgres => {
             let admin = postgres_admin_url()?;
             let name = format!("signedin_api_{}", random_hex());
-            let mut conn = sqlx::PgConnection::connect(&admin).await.expect("PostgreSQL reachable");
-            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.unwrap();
+            let mut conn = sqlx::PgConnection::connect(&admin)
+                .await
+                .expect("PostgreSQL reachable");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut conn)
+                .await
+                .unwrap();
             (replace_database(&admin, &name), Some((admin, name)))
         }
     };
@@ -120,7 +130,9 @@ pub async fn spawn_app_with(options: Options) -> Option<TestApp> {
     let cli = Cli::try_parse_from(args).expect("flags");
     let config = Config::from_settings(cli.settings).expect("config");
     let clock = Arc::new(FixedClock::new(Timestamp::now()));
-    let app = Application::build_with_clock(config, clock.clone()).await.expect("server starts");
+    let app = Application::build_with_clock(config, clock.clone())
+        .await
+        .expect("server starts");
     let addr = app.local_addr();
     let service = app.service();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -147,7 +159,11 @@ pub async fn spawn_app_with(options: Options) -> Option<TestApp> {
 
 fn geo_dir() -> String {
     let dir = std::env::var("SIGNEDIN_GEOIP_DIR").unwrap_or_else(|_| "data/geo".into());
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(dir).display().to_string()
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(dir)
+        .display()
+        .to_string()
 }
 
 pub fn postgres_admin_url() -> Option<String> {
@@ -158,7 +174,9 @@ pub fn postgres_admin_url() -> Option<String> {
 }
 
 fn replace_database(url: &str, name: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
     let scheme_end = base.find("://").map_or(0, |i| i + 3);
     let mut out = match base[scheme_end..].find('/') {
         Some(i) => format!("{}/{name}", &base[..scheme_end + i]),
@@ -187,7 +205,12 @@ impl TestApp {
     }
 
     pub async fn post_json(&self, path: &str, body: Value) -> Response {
-        self.client.post(self.url(path)).json(&body).send().await.unwrap()
+        self.client
+            .post(self.url(path))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn post_json_as(&self, path: &str, body: Value, user_agent: &str) -> Response {
@@ -201,13 +224,21 @@ impl TestApp {
     }
 
     pub async fn signup(&self, email: &str) -> Response {
-        self.post_json("/auth/signup", json!({"email": email, "password": PASSWORD})).await
+        self.post_json(
+            "/auth/signup",
+            json!({"email": email, "password": PASSWORD}),
+        )
+        .await
     }
 
     /// Signs up (if needed) and in from `user_agent`; the login response body.
     pub async fn login_as(&self, email: &str, user_agent: &str) -> Value {
         let response = self
-            .post_json_as("/auth/login", json!({"email": email, "password": PASSWORD}), user_agent)
+            .post_json_as(
+                "/auth/login",
+                json!({"email": email, "password": PASSWORD}),
+                user_agent,
+            )
             .await;
         assert_eq!(response.status(), StatusCode::OK, "login");
         response.json().await.unwrap()
@@ -219,7 +250,12 @@ impl TestApp {
     }
 
     pub async fn get_bearer(&self, path: &str, token: &str) -> Response {
-        self.client.get(self.url(path)).bearer_auth(token).send().await.unwrap()
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn sessions(&self, token: &str) -> Vec<Value> {
@@ -230,7 +266,8 @@ impl TestApp {
     }
 
     pub async fn refresh(&self, refresh_token: &str) -> Response {
-        self.post_json("/auth/refresh", json!({"refresh_token": refresh_token})).await
+        self.post_json("/auth/refresh", json!({"refresh_token": refresh_token}))
+            .await
     }
 
     pub async fn finish(mut self) {
@@ -241,7 +278,9 @@ impl TestApp {
             // Give the server a moment to close its pool, then drop the database.
             tokio::time::sleep(Duration::from_millis(50)).await;
             if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
-                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await;
+                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut conn)
+                    .await;
             }
         }
     }
@@ -250,12 +289,21 @@ impl TestApp {
 /// Asserts a problem+json answer and returns its body.
 pub async fn problem(response: Response, status: StatusCode, kind: &str) -> Value {
     assert_eq!(response.status(), status, "status");
-    let content_type = response.headers().get("content-type").unwrap().to_str().unwrap().to_owned();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert_eq!(content_type, "application/problem+json");
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["type"], kind, "{body}");
     assert_eq!(body["status"], status.as_u16());
-    assert!(body["title"].is_string() && body["detail"].is_string(), "{body}");
+    assert!(
+        body["title"].is_string() && body["detail"].is_string(),
+        "{body}"
+    );
     body
 }
 

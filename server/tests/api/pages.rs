@@ -27,8 +27,17 @@ fn browser() -> Client {
         .unwrap()
 }
 
-async fn page(client: &Client, app: &TestApp, path: &str) -> (StatusCode, header::HeaderMap, String) {
-    let response = client.get(app.url(path)).header("accept", "text/html").send().await.unwrap();
+async fn page(
+    client: &Client,
+    app: &TestApp,
+    path: &str,
+) -> (StatusCode, header::HeaderMap, String) {
+    let response = client
+        .get(app.url(path))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
     let status = response.status();
     let headers = response.headers().clone();
     (status, headers, response.text().await.unwrap())
@@ -37,7 +46,10 @@ async fn page(client: &Client, app: &TestApp, path: &str) -> (StatusCode, header
 /// The URL of the server function a page's form posts to.
 fn form_action(html: &str, function: &str) -> String {
     let marker = format!("action=\"/api/{function}");
-    let start = html.find(&marker).unwrap_or_else(|| panic!("no form for {function}")) + "action=\"".len();
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no form for {function}"))
+        + "action=\"".len();
     let end = start + html[start..].find('"').unwrap();
     html[start..end].to_owned()
 }
@@ -51,7 +63,11 @@ async fn form_sign_in(client: &Client, app: &TestApp, email: &str) {
         .header("accept", "text/html")
         .header("origin", app.base.clone())
         .header("referer", app.url("/login"))
-        .form(&[("email", email), ("password", PASSWORD), ("next", "/account/devices")])
+        .form(&[
+            ("email", email),
+            ("password", PASSWORD),
+            ("next", "/account/devices"),
+        ])
         .send()
         .await
         .unwrap();
@@ -64,16 +80,31 @@ async fn pages_are_server_rendered_with_a_nonce_on_every_script(backend: Backend
     let (status, headers, html) = page(&app.client, &app, "/").await;
     assert_eq!(status, StatusCode::OK);
     let csp = headers["content-security-policy"].to_str().unwrap();
-    let nonce = csp.split("'nonce-").nth(1).unwrap().split('\'').next().unwrap();
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .unwrap()
+        .split('\'')
+        .next()
+        .unwrap();
     assert!(csp.contains("'wasm-unsafe-eval'") && csp.contains("frame-ancestors 'none'"));
     assert_eq!(headers["x-content-type-options"], "nosniff");
     assert_eq!(headers["referrer-policy"], "same-origin");
     let scripts = html.matches("<script").count();
     assert!(scripts >= 1);
-    assert_eq!(html.matches(&format!("nonce=\"{nonce}\"")).count(), scripts, "every inline script carries this response's nonce");
-    assert!(html.contains("Where you&#x27;re signed in") || html.contains("Where you're signed in"));
+    assert_eq!(
+        html.matches(&format!("nonce=\"{nonce}\"")).count(),
+        scripts,
+        "every inline script carries this response's nonce"
+    );
+    assert!(
+        html.contains("Where you&#x27;re signed in") || html.contains("Where you're signed in")
+    );
     let (_, second, _) = page(&app.client, &app, "/").await;
-    assert_ne!(second["content-security-policy"], headers["content-security-policy"], "a fresh nonce per response");
+    assert_ne!(
+        second["content-security-policy"], headers["content-security-policy"],
+        "a fresh nonce per response"
+    );
     app.finish().await;
 }
 
@@ -104,7 +135,11 @@ async fn a_plain_form_post_signs_in_with_http_only_cookies(backend: Backend) {
         .post(app.url(&action))
         .header("accept", "text/html")
         .header("origin", app.base.clone())
-        .form(&[("email", "ada@example.com"), ("password", PASSWORD), ("next", "/account/devices")])
+        .form(&[
+            ("email", "ada@example.com"),
+            ("password", PASSWORD),
+            ("next", "/account/devices"),
+        ])
         .send()
         .await
         .unwrap();
@@ -117,7 +152,12 @@ async fn a_plain_form_post_signs_in_with_http_only_cookies(backend: Backend) {
         .collect();
     assert_eq!(cookies.len(), 2, "{cookies:?}");
     for cookie in &cookies {
-        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/"), "{cookie}");
+        assert!(
+            cookie.contains("HttpOnly")
+                && cookie.contains("SameSite=Lax")
+                && cookie.contains("Path=/"),
+            "{cookie}"
+        );
     }
     let (status, _, html) = page(&client, &app, "/account/devices").await;
     assert_eq!(status, StatusCode::OK);
@@ -128,7 +168,11 @@ async fn a_plain_form_post_signs_in_with_http_only_cookies(backend: Backend) {
     let response = client
         .post(app.url(&action))
         .header("accept", "text/html")
-        .form(&[("email", "ada@example.com"), ("password", PASSWORD), ("next", "//evil.example/x")])
+        .form(&[
+            ("email", "ada@example.com"),
+            ("password", PASSWORD),
+            ("next", "//evil.example/x"),
+        ])
         .send()
         .await
         .unwrap();
@@ -143,8 +187,19 @@ async fn cross_site_posts_are_refused_and_change_nothing(backend: Backend) {
     form_sign_in(&client, &app, "ada@example.com").await;
     let (_, _, html) = page(&client, &app, "/account/devices").await;
     let action = form_action(&html, "sign_out_session");
-    let jti_prefix = html.split("name=\"jti_prefix\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
-    for (name, value) in [("origin", "https://evil.example"), ("sec-fetch-site", "cross-site"), ("sec-fetch-site", "same-site")] {
+    let jti_prefix = html
+        .split("name=\"jti_prefix\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    for (name, value) in [
+        ("origin", "https://evil.example"),
+        ("sec-fetch-site", "cross-site"),
+        ("sec-fetch-site", "same-site"),
+    ] {
         let response = client
             .post(app.url(&action))
             .header(name, value)
@@ -153,7 +208,10 @@ async fn cross_site_posts_are_refused_and_change_nothing(backend: Backend) {
             .await
             .unwrap();
         assert_eq!(response.status(), StatusCode::FORBIDDEN, "{name}: {value}");
-        assert_eq!(response.json::<serde_json::Value>().await.unwrap()["type"], "cross_site_request");
+        assert_eq!(
+            response.json::<serde_json::Value>().await.unwrap()["type"],
+            "cross_site_request"
+        );
     }
     let api = client
         .post(app.url("/auth/signup"))
@@ -175,7 +233,11 @@ async fn cross_site_posts_are_refused_and_change_nothing(backend: Backend) {
         .send()
         .await
         .unwrap();
-    assert!(response.status().is_success() || response.status().is_redirection(), "{}", response.status());
+    assert!(
+        response.status().is_success() || response.status().is_redirection(),
+        "{}",
+        response.status()
+    );
     app.finish().await;
 }
 
@@ -185,11 +247,29 @@ async fn an_expired_access_cookie_is_renewed_with_the_refresh_cookie(backend: Ba
     let client = browser();
     form_sign_in(&client, &app, "ada@example.com").await;
     app.advance(Duration::from_secs(16 * 60));
-    let response = client.get(app.url("/account/devices")).header("accept", "text/html").send().await.unwrap();
+    let response = client
+        .get(app.url("/account/devices"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
-    let renewed: Vec<_> = response.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_owned()).collect();
-    assert!(renewed.iter().any(|c| c.starts_with("signedin_access=") && !c.starts_with("signedin_access=;")), "{renewed:?}");
-    assert!(renewed.iter().any(|c| c.starts_with("signedin_refresh=")), "{renewed:?}");
+    let renewed: Vec<_> = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        renewed
+            .iter()
+            .any(|c| c.starts_with("signedin_access=") && !c.starts_with("signedin_access=;")),
+        "{renewed:?}"
+    );
+    assert!(
+        renewed.iter().any(|c| c.starts_with("signedin_refresh=")),
+        "{renewed:?}"
+    );
     let html = response.text().await.unwrap();
     assert!(html.contains("This device"));
     let report = app.service.check().await.unwrap();
@@ -201,7 +281,13 @@ async fn a_hostile_user_agent_is_rendered_as_text(backend: Backend) {
     let app = spawn_app(backend).await.unwrap();
     app.signup("ada@example.com").await;
     let hostile = "\"><script>alert(1)</script><img src=x onerror=alert(2)>";
-    let login = app.post_json_as("/auth/login", json!({"email": "ada@example.com", "password": PASSWORD}), hostile).await;
+    let login = app
+        .post_json_as(
+            "/auth/login",
+            json!({"email": "ada@example.com", "password": PASSWORD}),
+            hostile,
+        )
+        .await;
     let body: serde_json::Value = login.json().await.unwrap();
     assert_eq!(body["session"]["user_agent"], hostile, "stored as given");
     let client = browser();
