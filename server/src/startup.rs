@@ -233,10 +233,15 @@ async fn healthz() -> &'static str {
 /// Readiness: the database answers.
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     match state.web.service.store().ping().await {
-        Ok(()) => (StatusCode::OK, "ready"),
+        Ok(()) => (StatusCode::OK, "ready").into_response(),
         Err(error) => {
             tracing::warn!(%error, "not ready");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(axum::http::header::RETRY_AFTER, "5")],
+                "database unavailable",
+            )
+                .into_response()
         }
     }
 }

@@ -1,4 +1,5 @@
-//! Structured logs: JSON lines by default, each request in a span with its request id.
+//! Structured logs on stderr: JSON lines by default, each request in a span with its
+//! request id.
 
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::format::FmtSpan;
@@ -10,7 +11,9 @@ pub fn init(filter: &str, format: &str) {
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_span_events(FmtSpan::NONE)
-        .with_target(false);
+        .with_target(false)
+        // stdout is for what a command prints (`signedin check`, `sessions list`).
+        .with_writer(std::io::stderr);
     // A second init (tests start many servers in one process) is harmless: keep the first.
     let _ = if format == "pretty" {
         builder.try_init()
