@@ -369,3 +369,38 @@ fn hints_survive_the_round_trip_through_the_store() {
     );
     assert_eq!(ClientHints::default().to_json(), None);
 }
+
+/// No input up to 500 characters makes the labeller panic: random bytes, random pieces of
+/// real user agents, and long runs of the characters regexes work hardest on. (Its speed is
+/// measured in `cargo bench --bench labels`, not asserted here.)
+#[test]
+fn no_input_makes_the_labeller_panic() {
+    let labeler = common::labeler();
+    let pieces: Vec<&str> = TABLE.iter().flat_map(|(ua, ..)| ua.split(' ')).collect();
+    let alphabet: Vec<char> = " ;/()._-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ[]{}\\\"'<>é€😀\u{0}\t".chars().collect();
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for round in 0..3_000 {
+        let mut input = String::new();
+        let target = (next() % 501) as usize;
+        while input.chars().count() < target {
+            match (round + next() as usize) % 3 {
+                0 => input.push_str(pieces[(next() as usize) % pieces.len()]),
+                1 => input.push(alphabet[(next() as usize) % alphabet.len()]),
+                _ => input.push_str(&"(".repeat((next() % 40) as usize)),
+            }
+            input.push(' ');
+        }
+        let input: String = input.chars().take(500).collect();
+        let label = labeler.label(&input, &ClientHints::default());
+        assert!(!label.label.is_empty());
+    }
+    for pathological in ["(".repeat(500), "Mozilla/5.0 ".repeat(42), "a".repeat(500), ";".repeat(500), "Chrome/".repeat(71)] {
+        labeler.label(&pathological, &ClientHints::default());
+    }
+}
