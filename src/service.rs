@@ -345,6 +345,8 @@ impl SessionService {
         };
         let presented_hash = presented.hash();
         let Some(owner) = self.0.store.token_owner(&presented_hash).await? else {
+            // Well-formed but never issued (or pruned long ago): worth a look if it recurs.
+            tracing::warn!(token = presented_hash.prefix(), ip = %device.ip, "unknown refresh token presented");
             return rejected(TokenRejection::Unknown);
         };
         self.limit(Door::RefreshPerAccount, &owner.user_id)?;
@@ -707,6 +709,26 @@ impl SessionService {
                 &self.0.policy,
             )
             .await
+    }
+
+    /// `signedin sessions revoke --everyone`: every session of every user, audited per user
+    /// with actor `admin`. The emergency brake after a leaked secret or database copy.
+    pub async fn admin_revoke_everyone(&self) -> DomainResult<u64> {
+        let mut total = 0;
+        for user in self.0.store.users_with_live_sessions().await? {
+            total += self
+                .0
+                .store
+                .revoke_sessions(
+                    &user,
+                    RevokeScope::All,
+                    AuditKind::AllSessionsRevoked,
+                    self.admin_revoke(),
+                    &self.0.policy,
+                )
+                .await?;
+        }
+        Ok(total)
     }
 
     fn admin_revoke(&self) -> RevokeBy<'static> {

@@ -400,7 +400,13 @@ fn no_input_makes_the_labeller_panic() {
         let label = labeler.label(&input, &ClientHints::default());
         assert!(!label.label.is_empty());
     }
-    for pathological in ["(".repeat(500), "Mozilla/5.0 ".repeat(42), "a".repeat(500), ";".repeat(500), "Chrome/".repeat(71)] {
+    for pathological in [
+        "(".repeat(500),
+        "Mozilla/5.0 ".repeat(42),
+        "a".repeat(500),
+        ";".repeat(500),
+        "Chrome/".repeat(71),
+    ] {
         labeler.label(&pathological, &ClientHints::default());
     }
 }

@@ -724,6 +724,26 @@ async fn changing_the_password_signs_out_other_sessions(db: &TestDb) {
         .sign_in("ada@example.com", "new password!", &mac)
         .await
         .expect("the new password works");
+    // Fifteen minutes on, the password cannot be changed without confirming it first.
+    h.advance(Duration::from_secs(901));
+    let tokens = h
+        .service
+        .refresh(me.tokens.refresh_token.expose(), &mac)
+        .await
+        .unwrap();
+    let later = h
+        .service
+        .authenticate(tokens.access_token.expose(), None)
+        .await
+        .unwrap();
+    let stale = h
+        .service
+        .change_password(&later, "new password!", "newer password", true, &mac)
+        .await;
+    assert!(
+        matches!(stale, Err(DomainError::ReauthRequired)),
+        "{stale:?}"
+    );
 }
 
 async fn the_list_shows_this_session_first_then_the_most_recent(db: &TestDb) {

@@ -53,21 +53,44 @@ pub struct UserView {
     pub email: String,
 }
 
-/// Everything the devices page shows.
+/// One row of the devices page: only what the page shows (the browser bundle decodes it,
+/// so every field costs bytes in the WASM).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceRow {
+    pub jti_prefix: String,
+    /// "Chrome on macOS".
+    pub label: String,
+    /// desktop, phone, tablet, bot, cli or unknown: picks the icon.
+    pub kind: String,
+    pub user_agent: String,
+    pub ip: String,
+    /// "San Francisco, US", "Local network"; `None` when unknown.
+    pub place: Option<String>,
+    pub local_network: bool,
+    pub last_used_at: String,
+    pub signed_in_at: String,
+    pub is_current: bool,
+    pub new_location: bool,
+}
+
+/// One line of "Recent security activity".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivityItem {
+    pub kind: String,
+    /// "You signed out Firefox on Windows".
+    pub summary: String,
+    pub occurred_at: String,
+}
+
+/// Everything the devices page shows, in one request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DevicesView {
-    pub sessions: Vec<SessionView>,
-    /// The server's clock when the list was read: relative times start from it.
+    pub rows: Vec<DeviceRow>,
+    pub activity: Vec<ActivityItem>,
+    /// The server's clock when this was read: relative times start from it.
     pub now: String,
     /// DB-IP's licence asks for a link wherever its locations are shown.
     pub show_dbip_attribution: bool,
-}
-
-/// "Recent security activity" as the page shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ActivityView {
-    pub events: Vec<SecurityEventView>,
-    pub now: String,
 }
 
 /// One entry of "Recent security activity".
@@ -142,6 +165,34 @@ mod ssr {
                 device: DeviceView::from(&session.device),
                 location: session.location.as_ref().map(LocationView::from),
                 new_location: session.new_location,
+            }
+        }
+    }
+
+    impl From<&SessionInfo> for DeviceRow {
+        fn from(session: &SessionInfo) -> Self {
+            Self {
+                jti_prefix: session.jti_prefix.clone(),
+                label: session.device.label.clone(),
+                kind: session.device.kind.as_str().to_owned(),
+                user_agent: session.user_agent.clone(),
+                ip: session.ip.clone(),
+                place: session.location.as_ref().map(Location::describe),
+                local_network: matches!(session.location, Some(Location::LocalNetwork)),
+                last_used_at: session.last_used_at.to_rfc3339(),
+                signed_in_at: session.signed_in_at.to_rfc3339(),
+                is_current: session.is_current,
+                new_location: session.new_location,
+            }
+        }
+    }
+
+    impl From<&SecurityEvent> for ActivityItem {
+        fn from(event: &SecurityEvent) -> Self {
+            Self {
+                kind: event.kind.as_str().to_owned(),
+                summary: summary(event),
+                occurred_at: event.occurred_at.to_rfc3339(),
             }
         }
     }

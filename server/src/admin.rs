@@ -51,6 +51,14 @@ pub async fn check(config: &Config) -> Result<ExitCode, String> {
     }
 }
 
+fn sessions_count(n: u64) -> String {
+    if n == 1 {
+        "1 session".to_owned()
+    } else {
+        format!("{n} sessions")
+    }
+}
+
 fn list(ids: &[String]) -> String {
     if ids.is_empty() {
         "none".to_owned()
@@ -84,13 +92,25 @@ pub async fn sessions(config: &Config, command: SessionsCommand) -> Result<ExitC
                 );
             }
         }
-        SessionsCommand::Revoke { email, prefix, all } => {
+        SessionsCommand::Revoke { everyone: true, .. } => {
+            let n = service
+                .admin_revoke_everyone()
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("revoked {} of all users", sessions_count(n));
+        }
+        SessionsCommand::Revoke {
+            email: Some(email),
+            prefix,
+            all,
+            ..
+        } => {
             if all {
                 let n = service
                     .admin_revoke_all(&email)
                     .await
                     .map_err(|e| e.to_string())?;
-                println!("revoked {n} sessions");
+                println!("revoked {}", sessions_count(n));
             } else if let Some(prefix) = prefix {
                 let target = service
                     .admin_revoke_session(&email, &prefix)
@@ -101,6 +121,9 @@ pub async fn sessions(config: &Config, command: SessionsCommand) -> Result<ExitC
                     target.jti_prefix, target.user_agent
                 );
             }
+        }
+        SessionsCommand::Revoke { email: None, .. } => {
+            return Err("--email or --everyone is required".into());
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -43,14 +43,17 @@ pub enum SessionsCommand {
         #[arg(long)]
         email: String,
     },
-    /// Sign out one session (`--prefix`) or all of them (`--all`).
+    /// Sign out one session (`--prefix`) or all of a user's (`--all`); or, with `--everyone`
+    /// and no email, every session of every user.
     Revoke {
-        #[arg(long)]
-        email: String,
-        #[arg(long, conflicts_with = "all", required_unless_present = "all")]
+        #[arg(long, required_unless_present = "everyone")]
+        email: Option<String>,
+        #[arg(long, conflicts_with_all = ["all", "everyone"], required_unless_present_any = ["all", "everyone"])]
         prefix: Option<String>,
-        #[arg(long)]
+        #[arg(long, conflicts_with = "everyone")]
         all: bool,
+        #[arg(long, conflicts_with = "email")]
+        everyone: bool,
     },
 }
 

@@ -136,7 +136,11 @@ pub async fn body_limit(request: Request, next: Next) -> Response {
 
 /// Security headers on every response. Pages get a CSP whose only script source besides our
 /// own files is this request's nonce (and WebAssembly compilation for the hydrate bundle).
-pub async fn security_headers(mut request: Request, next: Next) -> Response {
+pub async fn security_headers(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let nonce = CspNonce(random_token(16));
     request.extensions_mut().insert(nonce.clone());
     let mut response = next.run(request).await;
@@ -172,6 +176,14 @@ pub async fn security_headers(mut request: Request, next: Next) -> Response {
         "permissions-policy",
         "camera=(), microphone=(), geolocation=()",
     );
+    if state.config.secure_cookies {
+        // Served over https (SIGNEDIN_PUBLIC_URL): browsers must never fall back to http.
+        set(
+            headers,
+            "strict-transport-security",
+            "max-age=31536000; includeSubDomains",
+        );
+    }
     // Ask for the Client Hints that name Windows 11 and phone models.
     set(
         headers,

@@ -159,6 +159,11 @@ impl Application {
             .unwrap_or(self.state.config.settings.site_addr)
     }
 
+    /// The router alone, to drive in-process (the fuzz targets do).
+    pub fn router(&self) -> Router {
+        self.router.clone()
+    }
+
     pub fn service(&self) -> SessionService {
         self.state.web.service.clone()
     }
@@ -220,7 +225,10 @@ fn router(state: AppState) -> Router {
             state.clone(),
             security::origin_check,
         ))
-        .layer(axum::middleware::from_fn(security::security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security::security_headers,
+        ))
         .layer(axum::middleware::from_fn(security::request_id))
         .with_state(state)
 }

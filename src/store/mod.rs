@@ -273,6 +273,8 @@ delegate! {
     pub async fn sign_out(&self, user_id: &str, session_id: &str, device: Option<&DeviceContext>, now: Timestamp) -> DomainResult<bool>;
     /// Signs out many of the user's sessions, audited as one event of `kind`.
     pub async fn revoke_sessions(&self, user_id: &str, scope: RevokeScope<'_>, kind: AuditKind, by: RevokeBy<'_>, policy: &Policy) -> DomainResult<u64>;
+    /// Every user with at least one session not yet revoked.
+    pub async fn users_with_live_sessions(&self) -> DomainResult<Vec<String>>;
     pub async fn mark_reauthenticated(&self, session_id: &str, event: &AuditEvent) -> DomainResult<()>;
     pub async fn append_audit(&self, event: &AuditEvent) -> DomainResult<()>;
     /// The user's audit events, newest first, with ids below `before`.

@@ -511,6 +511,14 @@ macro_rules! session_store_impl {
                 Ok(count)
             }
 
+            pub async fn users_with_live_sessions(&self) -> $crate::error::DomainResult<Vec<String>> {
+                use sqlx::Row as _;
+                let rows = sqlx::query("SELECT DISTINCT user_id FROM sessions WHERE revoked_at IS NULL ORDER BY user_id")
+                    .fetch_all(self.reader())
+                    .await?;
+                rows.iter().map(|row| Ok(row.try_get("user_id")?)).collect()
+            }
+
             pub async fn mark_reauthenticated(
                 &self,
                 session_id: &str,

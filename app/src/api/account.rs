@@ -59,16 +59,25 @@ pub async fn sign_up(email: String, password: String) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Signs in on this browser. A session the browser already had is ended, not orphaned:
+/// its cookies are about to be replaced.
 #[server]
 pub async fn sign_in(email: String, password: String, next: String) -> Result<(), AppError> {
     use self::ssr::*;
     let web = web()?;
     let device = device_context(&request_parts()?, &web.trusted_proxies);
+    let previous = current_principal().await?;
     let signed_in = web
         .service
         .sign_in(&email, &password, &device)
         .await
         .map_err(fail)?;
+    if let Some(previous) = previous {
+        web.service
+            .sign_out(&previous, &device)
+            .await
+            .map_err(fail)?;
+    }
     set_cookies(&web.cookies.session_cookies(&signed_in.tokens));
     leptos_axum::redirect(&safe_next(&next));
     Ok(())

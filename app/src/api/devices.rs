@@ -3,20 +3,27 @@
 
 use leptos::prelude::*;
 
-use crate::dto::{ActivityView, DevicesView};
+use crate::dto::DevicesView;
 use crate::error::AppError;
 
+/// The devices page's data: live sessions and recent security activity, one round trip.
 #[server]
 pub async fn list_devices() -> Result<DevicesView, AppError> {
     use self::ssr::*;
     let web = web()?;
     let principal = require_principal(PAGE).await?;
     let sessions = web.service.list_sessions(&principal).await.map_err(fail)?;
+    let (events, _) = web
+        .service
+        .security_events(&principal, 12, None)
+        .await
+        .map_err(fail)?;
     let any_place = sessions
         .iter()
         .any(|s| s.location.as_ref().is_some_and(|l| l.place().is_some()));
     Ok(DevicesView {
-        sessions: sessions.iter().map(SessionView::from).collect(),
+        rows: sessions.iter().map(DeviceRow::from).collect(),
+        activity: events.iter().map(ActivityItem::from).collect(),
         now: web.service.now().to_rfc3339(),
         show_dbip_attribution: any_place && web.service.geo().needs_dbip_attribution(),
     })
@@ -63,28 +70,12 @@ pub async fn sign_out_other_sessions(password: String) -> Result<u64, AppError> 
         .map_err(fail)
 }
 
-#[server]
-pub async fn security_activity() -> Result<ActivityView, AppError> {
-    use self::ssr::*;
-    let web = web()?;
-    let principal = require_principal(PAGE).await?;
-    let (events, _) = web
-        .service
-        .security_events(&principal, 12, None)
-        .await
-        .map_err(fail)?;
-    Ok(ActivityView {
-        events: events.iter().map(SecurityEventView::from).collect(),
-        now: web.service.now().to_rfc3339(),
-    })
-}
-
 #[cfg(feature = "ssr")]
 mod ssr {
     pub use crate::api::context::{
         device_context, fail, request_parts, require_principal, set_cookies, web,
     };
-    pub use crate::dto::{SecurityEventView, SessionView};
+    pub use crate::dto::{ActivityItem, DeviceRow};
     pub use signedin::BulkScope;
 
     /// Where a signed-out caller comes back to after signing in.

@@ -5,22 +5,22 @@ use leptos::prelude::*;
 use crate::api::SignOutSession;
 use crate::components::device_icon::DeviceIcon;
 use crate::components::relative_time::RelativeTime;
-use crate::dto::SessionView;
+use crate::dto::DeviceRow;
 
 #[component]
 pub fn SessionRow(
-    session: SessionView,
+    session: DeviceRow,
     now: Signal<i64>,
     sign_out: ServerMultiAction<SignOutSession>,
 ) -> impl IntoView {
-    let label = session.device.label.clone();
-    let signed_in_from = match &session.location {
-        Some(location) if location.local_network => "Signed in on a local network".to_owned(),
-        Some(location) => format!("Signed in from {}", location.label),
+    let label = session.label.clone();
+    let signed_in_from = match &session.place {
+        Some(_) if session.local_network => "Signed in on a local network".to_owned(),
+        Some(place) => format!("Signed in from {place}"),
         None => format!("Signed in from {}", session.ip),
     };
     // The IP is its own item only when the line above names a place instead.
-    let ip = session.location.is_some().then(|| session.ip.clone());
+    let ip = session.place.is_some().then(|| session.ip.clone());
     let button_label = if session.is_current {
         format!("Sign out {label} (this device)")
     } else {
@@ -30,7 +30,7 @@ pub fn SessionRow(
     let prefix = session.jti_prefix.clone();
     view! {
         <li class="session" class:current=session.is_current data-prefix=prefix>
-            <DeviceIcon kind=session.device.kind.clone() />
+            <DeviceIcon kind=session.kind.clone() />
             <div class="session-body">
                 <p class="session-title">
                     <span class="device-label">{label.clone()}</span>

@@ -7,11 +7,11 @@ use std::time::Duration;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::{SignOutOtherSessions, SignOutSession, list_devices, security_activity};
+use crate::api::{SignOutOtherSessions, SignOutSession, list_devices};
 use crate::components::error_view::ErrorMessage;
 use crate::components::relative_time::RelativeTime;
 use crate::components::session_row::SessionRow;
-use crate::dto::{ActivityView, DevicesView};
+use crate::dto::{ActivityItem, DevicesView};
 use crate::error::AppError;
 use crate::format::parse_rfc3339_utc;
 
@@ -34,7 +34,6 @@ pub fn DevicesPage() -> impl IntoView {
     };
     // Blocking, so a signed-out visitor is redirected before any HTML is sent.
     let devices = Resource::new_blocking(changes, |_| list_devices());
-    let activity = Resource::new(changes, |_| security_activity());
 
     let browser_now = RwSignal::new(None::<i64>);
     Effect::new(move |_| keep_fresh(browser_now, reload, confirming));
@@ -81,8 +80,9 @@ pub fn DevicesPage() -> impl IntoView {
                         let data: DevicesView = devices.await?;
                         let server_now = parse_rfc3339_utc(&data.now).unwrap_or_default();
                         let now = Signal::derive(move || browser_now.get().unwrap_or(server_now));
-                        let others = data.sessions.iter().filter(|s| !s.is_current).count();
-                        let sessions = data.sessions;
+                        let others = data.rows.iter().filter(|s| !s.is_current).count();
+                        let sessions = data.rows;
+                        let activity = data.activity;
                         Ok::<_, AppError>(view! {
                             <ul class="session-list" aria-label="Signed-in devices">
                                 <For
@@ -107,18 +107,11 @@ pub fn DevicesPage() -> impl IntoView {
                                     <a href="https://db-ip.com" rel="noopener">"IP Geolocation by DB-IP"</a>
                                 </p>
                             })}
+                            <section class="activity" aria-labelledby="activity-heading">
+                                <h2 id="activity-heading">"Recent security activity"</h2>
+                                <ActivityList items=activity now />
+                            </section>
                         })
-                    })}
-                </ErrorBoundary>
-            </Transition>
-        </section>
-        <section class="activity" aria-labelledby="activity-heading">
-            <h2 id="activity-heading">"Recent security activity"</h2>
-            <Transition fallback=|| view! { <p class="muted">"Loading activity…"</p> }>
-                <ErrorBoundary fallback=|errors| view! { <LoadError errors /> }>
-                    {move || Suspend::new(async move {
-                        let data: ActivityView = activity.await?;
-                        Ok::<_, AppError>(view! { <ActivityList data browser_now /> })
                     })}
                 </ErrorBoundary>
             </Transition>
@@ -187,16 +180,13 @@ fn BulkSignOut(
 }
 
 #[component]
-fn ActivityList(data: ActivityView, browser_now: RwSignal<Option<i64>>) -> impl IntoView {
-    let server_now = parse_rfc3339_utc(&data.now).unwrap_or_default();
-    let now = Signal::derive(move || browser_now.get().unwrap_or(server_now));
-    if data.events.is_empty() {
+fn ActivityList(items: Vec<ActivityItem>, now: Signal<i64>) -> impl IntoView {
+    if items.is_empty() {
         return view! { <p class="muted">"No recent activity."</p> }.into_any();
     }
     view! {
         <ul class="activity-list">
-            {data
-                .events
+            {items
                 .into_iter()
                 .map(|event| {
                     view! {

@@ -3,7 +3,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -22,6 +22,7 @@ pub fn router() -> Router<AppState> {
         .route("/auth/refresh", post(refresh))
         .route("/auth/reauth", post(reauth))
         .route("/auth/logout", post(logout))
+        .route("/auth/check", get(check))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -193,4 +194,12 @@ pub async fn logout(
 ) -> Result<StatusCode, ApiError> {
     state.web.service.sign_out(&principal, &device).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// 204 when the access token is valid and its session live: the cheapest authenticated call,
+/// for gateways that only need to know (forward-auth).
+#[utoipa::path(get, path = "/auth/check", tag = "auth", security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = Problem)))]
+pub async fn check(Authenticated(_): Authenticated) -> StatusCode {
+    StatusCode::NO_CONTENT
 }

@@ -10,7 +10,7 @@ use super::{auth, error, me};
 #[openapi(
     info(title = "signedin", description = "Sessions you can see and end: accounts, rotating refresh tokens, devices, revocation and audit events."),
     paths(
-        auth::signup, auth::login, auth::refresh, auth::reauth, auth::logout,
+        auth::signup, auth::login, auth::refresh, auth::reauth, auth::logout, auth::check,
         me::list_sessions, me::revoke_session, me::revoke_sessions, me::change_password, me::security_events,
     ),
     components(schemas(error::Problem)),

@@ -161,6 +161,8 @@ async fn logout_ends_the_session_at_once(backend: Backend) {
     let app = spawn_app(backend).await.unwrap();
     let login = app.user("ada@example.com").await;
     let token = login["access_token"].as_str().unwrap();
+    let check = app.get_bearer("/auth/check", token).await;
+    assert_eq!(check.status(), StatusCode::NO_CONTENT);
     let out = app
         .client
         .post(app.url("/auth/logout"))
@@ -169,6 +171,10 @@ async fn logout_ends_the_session_at_once(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(out.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.get_bearer("/auth/check", token).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
     let after = app.get_bearer("/me/sessions", token).await;
     assert!(
         after.headers()["www-authenticate"]

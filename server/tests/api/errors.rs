@@ -202,7 +202,10 @@ async fn oversized_user_agents_are_cut_not_refused(backend: Backend) {
         .unwrap();
     assert_eq!(login.status(), StatusCode::OK);
     let body: Value = login.json().await.unwrap();
-    assert_eq!(body["session"]["user_agent"], "Mozilla/5.0 \u{fffd}\u{fffd} curl");
+    assert_eq!(
+        body["session"]["user_agent"],
+        "Mozilla/5.0 \u{fffd}\u{fffd} curl"
+    );
     app.finish().await;
 }
 
@@ -291,12 +294,20 @@ async fn sign_in_is_rate_limited_with_retry_after(backend: Backend) {
 }
 
 async fn guessing_session_prefixes_is_rate_limited(backend: Backend) {
-    let app = spawn_app_with(Options::new(backend).with("--rate-limits", "revoke_account=5/60")).await.unwrap();
+    let app = spawn_app_with(Options::new(backend).with("--rate-limits", "revoke_account=5/60"))
+        .await
+        .unwrap();
     let ada = app.user("ada@example.com").await;
     let token = ada["access_token"].as_str().unwrap();
     let mut statuses = Vec::new();
     for guess in ["0000", "1111", "2222", "3333", "4444", "5555", "6666"] {
-        let response = app.client.delete(app.url(&format!("/me/sessions/{guess}"))).bearer_auth(token).send().await.unwrap();
+        let response = app
+            .client
+            .delete(app.url(&format!("/me/sessions/{guess}")))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
         statuses.push(response.status().as_u16());
     }
     assert_eq!(statuses, [404, 404, 404, 404, 404, 429, 429]);
@@ -306,15 +317,23 @@ async fn guessing_session_prefixes_is_rate_limited(backend: Backend) {
 /// Behind a trusted proxy, sign-ins from two countries: the second is a new location, in the
 /// response, on the session row and in the audit trail.
 async fn a_sign_in_from_a_new_country_is_flagged(backend: Backend) {
-    let app = spawn_app_with(Options::new(backend).with("--trusted-proxies", "127.0.0.1")).await.unwrap();
+    let app = spawn_app_with(Options::new(backend).with("--trusted-proxies", "127.0.0.1"))
+        .await
+        .unwrap();
     if app.service.geo().is_empty() {
-        assert!(std::env::var("SIGNEDIN_REQUIRE_GEO").is_err(), "no geolocation database installed");
+        assert!(
+            std::env::var("SIGNEDIN_REQUIRE_GEO").is_err(),
+            "no geolocation database installed"
+        );
         eprintln!("skipped: no geolocation database");
         return app.finish().await;
     }
     app.signup("ada@example.com").await;
     let first = login_from(&app, "81.2.69.142").await;
-    assert_eq!(first["new_location"], false, "the first sign-in has nothing to compare with");
+    assert_eq!(
+        first["new_location"], false,
+        "the first sign-in has nothing to compare with"
+    );
     assert_eq!(first["session"]["location"]["label"], "London, GB");
     let again = login_from(&app, "81.2.69.142").await;
     assert_eq!(again["new_location"], false);
@@ -324,7 +343,10 @@ async fn a_sign_in_from_a_new_country_is_flagged(backend: Backend) {
     assert_eq!(berlin["session"]["location"]["label"], "Hanover, DE");
     assert_eq!(berlin["session"]["location"]["country"], "Germany");
     let events: Value = app
-        .get_bearer("/me/security/events", berlin["access_token"].as_str().unwrap())
+        .get_bearer(
+            "/me/security/events",
+            berlin["access_token"].as_str().unwrap(),
+        )
         .await
         .json()
         .await
@@ -332,6 +354,9 @@ async fn a_sign_in_from_a_new_country_is_flagged(backend: Backend) {
     let newest = &events["events"][0];
     assert_eq!(newest["kind"], "sign_in");
     assert_eq!(newest["new_location"], true);
-    assert_eq!(newest["summary"], "New sign-in from a new location: Chrome on macOS · Hanover, DE");
+    assert_eq!(
+        newest["summary"],
+        "New sign-in from a new location: Chrome on macOS · Hanover, DE"
+    );
     app.finish().await;
 }

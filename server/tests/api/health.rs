@@ -41,6 +41,7 @@ async fn the_openapi_document_describes_every_endpoint(backend: Backend) {
         "/auth/refresh",
         "/auth/reauth",
         "/auth/logout",
+        "/auth/check",
         "/me/sessions",
         "/me/sessions/{jti_prefix}",
         "/accounts/me/security/revoke-sessions",

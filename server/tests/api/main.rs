@@ -7,6 +7,7 @@ mod helpers;
 mod auth;
 mod concurrency;
 mod errors;
+mod fuzz_regressions;
 mod health;
 mod pages;
 mod secrets;

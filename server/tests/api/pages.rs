@@ -90,6 +90,14 @@ async fn pages_are_server_rendered_with_a_nonce_on_every_script(backend: Backend
     assert!(csp.contains("'wasm-unsafe-eval'") && csp.contains("frame-ancestors 'none'"));
     assert_eq!(headers["x-content-type-options"], "nosniff");
     assert_eq!(headers["referrer-policy"], "same-origin");
+    assert_eq!(
+        headers["cache-control"], "no-store",
+        "pages with personal data are never cached"
+    );
+    assert!(
+        !headers.contains_key("strict-transport-security"),
+        "plain http has no HSTS"
+    );
     let scripts = html.matches("<script").count();
     assert!(scripts >= 1);
     assert_eq!(
@@ -163,8 +171,11 @@ async fn a_plain_form_post_signs_in_with_http_only_cookies(backend: Backend) {
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Chrome on macOS"));
     assert!(html.contains("This device"));
+    let first_session = app.service.check().await.unwrap();
+    assert_eq!(first_session.live_tokens, 1);
     assert!(html.contains("Sign out Chrome on macOS (this device)"));
-    // An open redirect is not followed.
+    // Signing in again on this browser ends its previous session instead of orphaning it;
+    // and an open redirect is not followed.
     let response = client
         .post(app.url(&action))
         .header("accept", "text/html")
@@ -177,6 +188,11 @@ async fn a_plain_form_post_signs_in_with_http_only_cookies(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(response.headers()["location"], "/account/devices");
+    assert_eq!(
+        app.service.check().await.unwrap().live_tokens,
+        1,
+        "one browser, one live session"
+    );
     app.finish().await;
 }
 

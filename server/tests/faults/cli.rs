@@ -18,7 +18,10 @@ fn an_unreachable_database_is_one_line_and_a_non_zero_exit() {
         assert_eq!(lines.len(), 1, "{url}: {stderr}");
         assert!(lines[0].starts_with("signedin: "), "{url}: {stderr}");
         assert!(!stderr.contains("panicked"), "{stderr}");
-        assert!(!stderr.contains("secret"), "the password is redacted: {stderr}");
+        assert!(
+            !stderr.contains("secret"),
+            "the password is redacted: {stderr}"
+        );
     }
 }
 
@@ -35,7 +38,10 @@ fn bad_settings_are_refused_before_anything_starts() {
     assert!(stderr.contains("SIGNEDIN_TRUSTED_PROXIES"), "{stderr}");
 }
 
-crate::on_both_stores!(sigterm_stops_the_server_cleanly, the_admin_commands_list_revoke_prune_and_check);
+crate::on_both_stores!(
+    sigterm_stops_the_server_cleanly,
+    the_admin_commands_list_revoke_prune_and_check
+);
 
 async fn sigterm_stops_the_server_cleanly(db: &Db) {
     let node = Node::start(&db.url, &[]).await;
@@ -56,29 +62,102 @@ async fn the_admin_commands_list_revoke_prune_and_check(db: &Db) {
     assert_eq!(text.lines().count(), 2, "{text}");
     assert!(text.contains(&prefix));
 
-    let revoked = run(&db.url, &["sessions", "revoke", "--email", "ada@example.com", "--prefix", &prefix]);
-    assert!(revoked.status.success(), "{}", String::from_utf8_lossy(&revoked.stderr));
+    let revoked = run(
+        &db.url,
+        &[
+            "sessions",
+            "revoke",
+            "--email",
+            "ada@example.com",
+            "--prefix",
+            &prefix,
+        ],
+    );
+    assert!(
+        revoked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&revoked.stderr)
+    );
     let token = second["access_token"].as_str().unwrap();
-    let refused = client.get(node.url("/me/sessions")).bearer_auth(token).send().await.unwrap();
-    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED, "an admin revoke is seen by the running server at once");
+    let refused = client
+        .get(node.url("/me/sessions"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        refused.status(),
+        StatusCode::UNAUTHORIZED,
+        "an admin revoke is seen by the running server at once"
+    );
 
-    let events = client.get(node.url("/me/security/events")).bearer_auth(first["access_token"].as_str().unwrap()).send().await.unwrap();
+    let events = client
+        .get(node.url("/me/security/events"))
+        .bearer_auth(first["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
     let events: serde_json::Value = events.json().await.unwrap();
-    let admin = events["events"].as_array().unwrap().iter().find(|e| e["kind"] == "session_revoked").expect("audited");
+    let admin = events["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "session_revoked")
+        .expect("audited");
     assert_eq!(admin["actor"], "admin");
-    assert!(admin["summary"].as_str().unwrap().starts_with("An administrator signed out"));
+    assert!(
+        admin["summary"]
+            .as_str()
+            .unwrap()
+            .starts_with("An administrator signed out")
+    );
 
-    let unknown = run(&db.url, &["sessions", "revoke", "--email", "nobody@example.com", "--all"]);
+    let unknown = run(
+        &db.url,
+        &[
+            "sessions",
+            "revoke",
+            "--email",
+            "nobody@example.com",
+            "--all",
+        ],
+    );
     assert!(!unknown.status.success());
 
-    let all = run(&db.url, &["sessions", "revoke", "--email", "ada@example.com", "--all"]);
-    assert_eq!(String::from_utf8_lossy(&all.stdout).trim(), "revoked 1 sessions");
+    let all = run(
+        &db.url,
+        &["sessions", "revoke", "--email", "ada@example.com", "--all"],
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&all.stdout).trim(),
+        "revoked 1 session"
+    );
 
+    // The emergency brake: everyone, everywhere.
+    let bob = signup_and_login(&client, &node, "bob@example.com").await;
+    let everyone = run(&db.url, &["sessions", "revoke", "--everyone"]);
+    assert_eq!(
+        String::from_utf8_lossy(&everyone.stdout).trim(),
+        "revoked 1 session of all users"
+    );
+    for token in [&first["access_token"], &bob["access_token"]] {
+        let refused = client
+            .get(node.url("/auth/check"))
+            .bearer_auth(token.as_str().unwrap())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    }
     let pruned = run(&db.url, &["prune"]);
     assert!(pruned.status.success());
     assert!(String::from_utf8_lossy(&pruned.stdout).starts_with("pruned "));
     let checked = run(&db.url, &["check"]);
-    assert!(checked.status.success(), "{}", String::from_utf8_lossy(&checked.stdout));
+    assert!(
+        checked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&checked.stdout)
+    );
     assert!(String::from_utf8_lossy(&checked.stdout).contains("consistent"));
     drop(node);
 }

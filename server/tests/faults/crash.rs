@@ -15,7 +15,10 @@ crate::on_both_stores!(a_hard_kill_mid_storm_loses_no_acknowledged_revoke);
 async fn a_hard_kill_mid_storm_loses_no_acknowledged_revoke(db: &Db) {
     const SESSIONS: usize = 24;
     let node = Node::start(&db.url, &[]).await;
-    let client = Client::builder().timeout(Duration::from_secs(5)).build().unwrap();
+    let client = Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
     let control = signup_and_login(&client, &node, "ada@example.com").await;
     let control_token = control["access_token"].as_str().unwrap().to_owned();
     let mut sessions = Vec::new();
@@ -29,7 +32,10 @@ async fn a_hard_kill_mid_storm_loses_no_acknowledged_revoke(db: &Db) {
         let client = client.clone();
         let base = node.base.clone();
         let refresh_token = session["refresh_token"].as_str().unwrap().to_owned();
-        let prefix = session["session"]["jti_prefix"].as_str().unwrap().to_owned();
+        let prefix = session["session"]["jti_prefix"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         let control_token = control_token.clone();
         let revoked = revoked.clone();
         tasks.push(tokio::spawn(async move {
@@ -38,14 +44,30 @@ async fn a_hard_kill_mid_storm_loses_no_acknowledged_revoke(db: &Db) {
                 // Every third session only refreshes, so the kill lands mid-storm.
                 if i % 3 != 0 && round == 3 + i % 7 {
                     // Sign this one out; remember it only once the server said so.
-                    let Ok(response) = client.delete(format!("{base}/me/sessions/{prefix}")).bearer_auth(&control_token).send().await else { return };
+                    let Ok(response) = client
+                        .delete(format!("{base}/me/sessions/{prefix}"))
+                        .bearer_auth(&control_token)
+                        .send()
+                        .await
+                    else {
+                        return;
+                    };
                     if response.status() == StatusCode::NO_CONTENT {
                         revoked.lock().await.push((prefix.clone(), token.clone()));
                     }
                     return;
                 }
-                let Ok(response) = client.post(format!("{base}/auth/refresh")).json(&json!({"refresh_token": token})).send().await else { return };
-                let Ok(body) = response.json::<Value>().await else { return };
+                let Ok(response) = client
+                    .post(format!("{base}/auth/refresh"))
+                    .json(&json!({"refresh_token": token}))
+                    .send()
+                    .await
+                else {
+                    return;
+                };
+                let Ok(body) = response.json::<Value>().await else {
+                    return;
+                };
                 match body["refresh_token"].as_str() {
                     Some(next) => token = next.to_owned(),
                     None => return,
@@ -69,15 +91,46 @@ async fn a_hard_kill_mid_storm_loses_no_acknowledged_revoke(db: &Db) {
     let report = String::from_utf8_lossy(&check.stdout);
     assert!(check.status.success(), "after kill -9: {report}");
     let acknowledged = revoked.lock().await.clone();
-    assert!(acknowledged.len() >= SESSIONS / 3, "the storm acknowledged revokes before the kill");
+    assert!(
+        acknowledged.len() >= SESSIONS / 3,
+        "the storm acknowledged revokes before the kill"
+    );
     for (prefix, token) in &acknowledged {
-        let refresh = client.post(restarted.url("/auth/refresh")).json(&json!({"refresh_token": token})).send().await.unwrap();
-        assert_eq!(refresh.status(), StatusCode::UNAUTHORIZED, "revoked session {prefix} came back");
+        let refresh = client
+            .post(restarted.url("/auth/refresh"))
+            .json(&json!({"refresh_token": token}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            refresh.status(),
+            StatusCode::UNAUTHORIZED,
+            "revoked session {prefix} came back"
+        );
     }
-    let listed: Value = client.get(restarted.url("/me/sessions")).bearer_auth(&control_token).send().await.unwrap().json().await.unwrap();
-    let live: Vec<&str> = listed["sessions"].as_array().unwrap().iter().map(|s| s["jti_prefix"].as_str().unwrap()).collect();
+    let listed: Value = client
+        .get(restarted.url("/me/sessions"))
+        .bearer_auth(&control_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let live: Vec<&str> = listed["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["jti_prefix"].as_str().unwrap())
+        .collect();
     for (prefix, _) in &acknowledged {
-        assert!(!live.contains(&prefix.as_str()), "revoked session {prefix} is listed");
+        assert!(
+            !live.contains(&prefix.as_str()),
+            "revoked session {prefix} is listed"
+        );
     }
-    eprintln!("kill -9 storm: {} revokes acknowledged before the kill, all held", acknowledged.len());
+    eprintln!(
+        "kill -9 storm: {} revokes acknowledged before the kill, all held",
+        acknowledged.len()
+    );
 }

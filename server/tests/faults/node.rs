@@ -27,7 +27,11 @@ pub fn run(database_url: &str, args: &[&str]) -> Output {
 }
 
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// One server process.
@@ -53,7 +57,11 @@ impl Node {
             command.env(key, value);
         }
         let child = command.spawn().expect("server starts");
-        let node = Node { child, port, base: format!("http://127.0.0.1:{port}") };
+        let node = Node {
+            child,
+            port,
+            base: format!("http://127.0.0.1:{port}"),
+        };
         node.wait_ready().await;
         node
     }
@@ -78,7 +86,10 @@ impl Node {
 
     /// SIGTERM, then the exit status.
     pub fn terminate(mut self) -> std::process::ExitStatus {
-        Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap();
+        Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
         wait_exit(&mut self.child, Duration::from_secs(20))
     }
 
@@ -102,19 +113,32 @@ pub fn wait_exit(child: &mut Child, within: Duration) -> std::process::ExitStatu
         if let Some(status) = child.try_wait().unwrap() {
             return status;
         }
-        assert!(Instant::now() < deadline, "the process did not exit in time");
+        assert!(
+            Instant::now() < deadline,
+            "the process did not exit in time"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
 }
 
 pub async fn signup_and_login(client: &Client, node: &Node, email: &str) -> Value {
-    let created = client.post(node.url("/auth/signup")).json(&json!({"email": email, "password": PASSWORD})).send().await.unwrap();
+    let created = client
+        .post(node.url("/auth/signup"))
+        .json(&json!({"email": email, "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
     assert!(created.status() == StatusCode::CREATED || created.status() == StatusCode::CONFLICT);
     login(client, node, email).await
 }
 
 pub async fn login(client: &Client, node: &Node, email: &str) -> Value {
-    let response = client.post(node.url("/auth/login")).json(&json!({"email": email, "password": PASSWORD})).send().await.unwrap();
+    let response = client
+        .post(node.url("/auth/login"))
+        .json(&json!({"email": email, "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     response.json().await.unwrap()
 }
@@ -136,28 +160,43 @@ pub fn postgres_admin_url() -> Option<String> {
 impl Db {
     pub fn sqlite() -> Db {
         let dir = tempfile::tempdir().unwrap();
-        Db { url: format!("sqlite://{}", dir.path().join("node.db").display()), postgres: None, _dir: dir }
+        Db {
+            url: format!("sqlite://{}", dir.path().join("node.db").display()),
+            postgres: None,
+            _dir: dir,
+        }
     }
 
     pub async fn postgres() -> Option<Db> {
         let admin = postgres_admin_url()?;
         let name = format!("signedin_fault_{}", random_hex());
         let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
-        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.unwrap();
-        Some(Db { url: with_database(&admin, &name), postgres: Some((admin, name)), _dir: tempfile::tempdir().unwrap() })
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        Some(Db {
+            url: with_database(&admin, &name),
+            postgres: Some((admin, name)),
+            _dir: tempfile::tempdir().unwrap(),
+        })
     }
 
     pub async fn finish(self) {
         if let Some((admin, name)) = &self.postgres
             && let Ok(mut conn) = sqlx::PgConnection::connect(admin).await
         {
-            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await;
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut conn)
+                .await;
         }
     }
 }
 
 pub fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
     let scheme_end = base.find("://").map_or(0, |i| i + 3);
     let mut out = match base[scheme_end..].find('/') {
         Some(i) => format!("{}/{name}", &base[..scheme_end + i]),

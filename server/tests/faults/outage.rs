@@ -26,7 +26,13 @@ struct Proxy {
 
 impl Proxy {
     async fn start(upstream: String) -> Proxy {
-        let mut proxy = Proxy { port: free_port(), upstream, up: Arc::default(), tasks: Arc::default(), acceptor: None };
+        let mut proxy = Proxy {
+            port: free_port(),
+            upstream,
+            up: Arc::default(),
+            tasks: Arc::default(),
+            acceptor: None,
+        };
         proxy.resume().await;
         proxy
     }
@@ -70,13 +76,28 @@ async fn a_database_outage_is_503_with_retry_after_and_the_server_recovers() {
     };
     let upstream = {
         let rest = db.url.split("://").nth(1).unwrap();
-        let host_port = rest.split('@').next_back().unwrap().split('/').next().unwrap();
-        if host_port.contains(':') { host_port.to_owned() } else { format!("{host_port}:5432") }
+        let host_port = rest
+            .split('@')
+            .next_back()
+            .unwrap()
+            .split('/')
+            .next()
+            .unwrap();
+        if host_port.contains(':') {
+            host_port.to_owned()
+        } else {
+            format!("{host_port}:5432")
+        }
     };
     let mut proxy = Proxy::start(upstream.clone()).await;
-    let via_proxy = db.url.replacen(&upstream, &format!("127.0.0.1:{}", proxy.port), 1);
+    let via_proxy = db
+        .url
+        .replacen(&upstream, &format!("127.0.0.1:{}", proxy.port), 1);
     let node = Node::start(&via_proxy, &[]).await;
-    let client = Client::builder().timeout(Duration::from_secs(15)).build().unwrap();
+    let client = Client::builder()
+        .timeout(Duration::from_secs(15))
+        .build()
+        .unwrap();
     let session = signup_and_login(&client, &node, "ada@example.com").await;
     let token = session["access_token"].as_str().unwrap().to_owned();
 
@@ -89,8 +110,20 @@ async fn a_database_outage_is_503_with_retry_after_and_the_server_recovers() {
         let token = token.clone();
         tokio::spawn(async move {
             let response = match i % 3 {
-                0 => client.get(format!("{node_base}/me/sessions")).bearer_auth(&token).send().await,
-                1 => client.post(format!("{node_base}/auth/login")).json(&json!({"email": "ada@example.com", "password": "whatever"})).send().await,
+                0 => {
+                    client
+                        .get(format!("{node_base}/me/sessions"))
+                        .bearer_auth(&token)
+                        .send()
+                        .await
+                }
+                1 => {
+                    client
+                        .post(format!("{node_base}/auth/login"))
+                        .json(&json!({"email": "ada@example.com", "password": "whatever"}))
+                        .send()
+                        .await
+                }
                 _ => client.get(format!("{node_base}/readyz")).send().await,
             }
             .expect("answered, not hung");
@@ -105,16 +138,29 @@ async fn a_database_outage_is_503_with_retry_after_and_the_server_recovers() {
         assert_eq!(*status, StatusCode::SERVICE_UNAVAILABLE, "{statuses:?}");
         assert!(retry_after, "every 503 says when to retry: {statuses:?}");
     }
-    eprintln!("outage: {} requests answered 503 within {:?}", statuses.len(), started.elapsed());
+    eprintln!(
+        "outage: {} requests answered 503 within {:?}",
+        statuses.len(),
+        started.elapsed()
+    );
 
     proxy.resume().await;
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let response = client.get(node.url("/me/sessions")).bearer_auth(&token).send().await.unwrap();
+        let response = client
+            .get(node.url("/me/sessions"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
         if response.status() == StatusCode::OK {
             break;
         }
-        assert!(Instant::now() < deadline, "the server did not recover: {}", response.status());
+        assert!(
+            Instant::now() < deadline,
+            "the server did not recover: {}",
+            response.status()
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     drop(node);

@@ -1,0 +1,907 @@
+//! Load benchmark: the release server over real HTTP keep-alive connections, against the
+//! database's own ceiling for the same statements (no HTTP, no JWT).
+//!
+//! ```sh
+//! cargo bench -p server --bench load                       # SQLite, 10,000 users × 5 sessions
+//! cargo bench -p server --bench load -- --large            # + a 1,000,000-session table
+//! TEST_DATABASE_URL=postgres://… cargo bench -p server --bench load -- --store both
+//! cargo bench -p server --bench load -- --smoke            # a few seconds; CI runs this
+//! ```
+//! Prints a Markdown table (also written to target/bench/load.md). See docs/BENCHMARKS.md.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use reqwest::{Client, StatusCode};
+use serde_json::{Value, json};
+use signedin::store::{NewSession, RefreshRequest};
+use signedin::token::{RefreshToken, ServerKey};
+use signedin::{ClientHints, DeviceContext, Policy, Store, StoreOptions, Timestamp};
+use sqlx::Connection;
+
+const PASSWORD: &str = "correct horse battery staple";
+const AGENT: &str = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+struct Args {
+    smoke: bool,
+    large: bool,
+    backends: Vec<Backend>,
+    duration: Duration,
+    levels: Vec<usize>,
+}
+
+fn args() -> Args {
+    let raw: Vec<String> = std::env::args().skip(1).collect();
+    let has = |flag: &str| raw.iter().any(|a| a == flag);
+    let value = |flag: &str| {
+        raw.iter()
+            .position(|a| a == flag)
+            .and_then(|i| raw.get(i + 1))
+            .cloned()
+    };
+    let smoke = has("--smoke");
+    let postgres = std::env::var("TEST_DATABASE_URL").is_ok();
+    let backends = match value("--store").as_deref() {
+        Some("postgres") => vec![Backend::Postgres],
+        Some("both") => vec![Backend::Sqlite, Backend::Postgres],
+        Some("sqlite") => vec![Backend::Sqlite],
+        _ if smoke && postgres => vec![Backend::Sqlite, Backend::Postgres],
+        _ => vec![Backend::Sqlite],
+    };
+    let duration = value("--duration")
+        .and_then(|s| s.parse().ok())
+        .map(Duration::from_secs_f64)
+        .unwrap_or(if smoke {
+            Duration::from_millis(500)
+        } else {
+            Duration::from_secs(10)
+        });
+    let levels = value("--concurrency")
+        .map(|s| s.split(',').filter_map(|n| n.parse().ok()).collect())
+        .unwrap_or(if smoke {
+            vec![1, 8]
+        } else {
+            vec![1, 8, 32, 128]
+        });
+    Args {
+        smoke,
+        large: has("--large"),
+        backends,
+        duration,
+        levels,
+    }
+}
+
+/// One measured run: latencies in microseconds.
+#[derive(Default)]
+struct Sample {
+    latencies: Vec<u32>,
+    errors: u64,
+    elapsed: Duration,
+}
+
+impl Sample {
+    fn merge(samples: Vec<Sample>, elapsed: Duration) -> Sample {
+        let mut all = Sample {
+            elapsed,
+            ..Default::default()
+        };
+        for s in samples {
+            all.latencies.extend(s.latencies);
+            all.errors += s.errors;
+        }
+        all.latencies.sort_unstable();
+        all
+    }
+
+    fn rate(&self) -> f64 {
+        self.latencies.len() as f64 / self.elapsed.as_secs_f64()
+    }
+
+    fn percentile(&self, p: f64) -> f64 {
+        if self.latencies.is_empty() {
+            return 0.0;
+        }
+        let i =
+            ((self.latencies.len() as f64 * p).ceil() as usize).clamp(1, self.latencies.len()) - 1;
+        f64::from(self.latencies[i]) / 1000.0
+    }
+}
+
+struct Report(String);
+
+impl Report {
+    fn header(&mut self, title: &str) {
+        let _ = writeln!(self.0, "\n### {title}\n");
+        let _ = writeln!(
+            self.0,
+            "| workload | conc. | req/s | p50 ms | p99 ms | p99.9 ms | errors | limit req/s | ratio |"
+        );
+        let _ = writeln!(self.0, "|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        println!(
+            "{}",
+            self.0
+                .lines()
+                .rev()
+                .take(3)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
+
+    fn row(&mut self, workload: &str, concurrency: usize, sample: &Sample, limit: Option<f64>) {
+        let (limit_text, ratio) = match limit {
+            Some(l) => (
+                format!("{l:.0}"),
+                format!("{:.0}%", 100.0 * sample.rate() / l),
+            ),
+            None => ("".into(), "".into()),
+        };
+        let line = format!(
+            "| {workload} | {concurrency} | {:.0} | {:.2} | {:.2} | {:.2} | {} | {limit_text} | {ratio} |",
+            sample.rate(),
+            sample.percentile(0.50),
+            sample.percentile(0.99),
+            sample.percentile(0.999),
+            sample.errors,
+        );
+        println!("{line}");
+        let _ = writeln!(self.0, "{line}");
+    }
+
+    fn note(&mut self, text: &str) {
+        println!("{text}");
+        let _ = writeln!(self.0, "\n{text}");
+    }
+}
+
+/// Runs `workers` copies of `step` for `duration`, each with its own state.
+async fn run<S, F, Fut>(states: Vec<S>, duration: Duration, step: F) -> Sample
+where
+    S: Send + 'static,
+    F: Fn(S) -> Fut + Send + Sync + Clone + 'static,
+    Fut: std::future::Future<Output = (S, bool)> + Send,
+{
+    let started = Instant::now();
+    let deadline = started + duration;
+    let tasks: Vec<_> = states
+        .into_iter()
+        .map(|state| {
+            let step = step.clone();
+            tokio::spawn(async move {
+                let mut sample = Sample::default();
+                let mut state = Some(state);
+                while Instant::now() < deadline {
+                    let begun = Instant::now();
+                    let (next, ok) = step(state.take().expect("state")).await;
+                    state = Some(next);
+                    if ok {
+                        sample
+                            .latencies
+                            .push(begun.elapsed().as_micros().min(u128::from(u32::MAX)) as u32);
+                    } else {
+                        sample.errors += 1;
+                    }
+                }
+                sample
+            })
+        })
+        .collect();
+    let mut samples = Vec::new();
+    for task in tasks {
+        samples.push(task.await.expect("worker"));
+    }
+    Sample::merge(samples, started.elapsed())
+}
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    async fn start(database_url: &str) -> Server {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+        let child = Command::new(env!("CARGO_BIN_EXE_signedin"))
+            .current_dir(&root)
+            .env("DATABASE_URL", database_url)
+            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+            .env("SIGNEDIN_RATE_LIMITS", "off")
+            .env("SIGNEDIN_LOG", "warn")
+            .env("SIGNEDIN_PRUNE_INTERVAL_SECS", "0")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("the release server starts");
+        let server = Server {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+        };
+        let client = Client::new();
+        for _ in 0..600 {
+            if let Ok(r) = client.get(format!("{}/readyz", server.base)).send().await {
+                if r.status() == StatusCode::OK {
+                    return server;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the server did not become ready");
+    }
+
+    /// Peak resident memory so far (VmHWM), in MiB.
+    fn peak_rss_mib(&self) -> f64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .unwrap_or_default();
+        status
+            .lines()
+            .find(|l| l.starts_with("VmHWM:"))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<f64>().ok())
+            .map_or(0.0, |kb| kb / 1024.0)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A worker's own account: tokens from a real sign-in.
+#[derive(Clone)]
+struct Worker {
+    email: String,
+    user_id: String,
+    access: String,
+    refresh: String,
+}
+
+async fn make_workers(base: &str, count: usize, tag: &str) -> Vec<Worker> {
+    let client = Client::new();
+    let mut workers = Vec::new();
+    for i in 0..count {
+        let email = format!("worker-{tag}-{i}@example.com");
+        let signup = client
+            .post(format!("{base}/auth/signup"))
+            .json(&json!({"email": email, "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        let user: Value = signup.json().await.unwrap();
+        let login: Value = client
+            .post(format!("{base}/auth/login"))
+            .header("user-agent", AGENT)
+            .json(&json!({"email": email, "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        workers.push(Worker {
+            email,
+            user_id: user["user_id"].as_str().unwrap().to_owned(),
+            access: login["access_token"].as_str().unwrap().to_owned(),
+            refresh: login["refresh_token"].as_str().unwrap().to_owned(),
+        });
+    }
+    workers
+}
+
+fn device() -> DeviceContext {
+    DeviceContext::new(
+        AGENT,
+        "203.0.113.7".parse().unwrap(),
+        ClientHints::default(),
+    )
+}
+
+/// Background population (and each worker's extra sessions), written straight to the
+/// database: signing 50,000 people in through argon2 would take the better part of an hour.
+async fn seed_background(store: &Store, users: usize, sessions_per_user: usize) {
+    // One real argon2id hash shared by every background user (they never sign in).
+    let hasher = signedin::account::PasswordHasherPool::new().unwrap();
+    let password = signedin::account::Password::new_password(PASSWORD).unwrap();
+    let seeded_hash = hasher.hash(&password).await.unwrap();
+    let seeded_hash = seeded_hash.as_str();
+    let now = Timestamp::now();
+    let expires = now.plus(Duration::from_secs(14 * 86_400));
+    match store {
+        Store::Sqlite(s) => {
+            let pool = s.writer();
+            sqlx::query(
+                "WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i < $1 - 1) \
+                 INSERT INTO users (id, email, email_normalized, password_hash, created_at, password_changed_at) \
+                 SELECT printf('bg%030d', i), 'bg' || i || '@example.com', 'bg' || i || '@example.com', $2, $3, $3 FROM seq",
+            )
+            .bind(users as i64).bind(seeded_hash).bind(now).execute(pool).await.unwrap();
+            sqlx::query(
+                "WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i < $1 - 1) \
+                 INSERT INTO sessions (id, user_id, signed_in_at, last_used_at, reauthenticated_at, new_location) \
+                 SELECT printf('bs%030d', i), printf('bg%030d', i / $2), $3, $3, $3, 0 FROM seq",
+            )
+            .bind((users * sessions_per_user) as i64).bind(sessions_per_user as i64).bind(now).execute(pool).await.unwrap();
+            sqlx::query(
+                "WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i < $1 - 1) \
+                 INSERT INTO refresh_tokens (jti_hash, jti_prefix, session_id, user_id, user_agent, ip, created_at, last_used_at, expires_at, signed_in_at) \
+                 SELECT h, substr(h, 1, 12), printf('bs%030d', i), printf('bg%030d', i / $2), $3, '203.0.113.7', $4, $4, $5, $4 \
+                 FROM (SELECT i, lower(hex(randomblob(32))) AS h FROM seq)",
+            )
+            .bind((users * sessions_per_user) as i64).bind(sessions_per_user as i64).bind(AGENT).bind(now).bind(expires)
+            .execute(pool).await.unwrap();
+            sqlx::query("ANALYZE").execute(pool).await.unwrap();
+        }
+        Store::Postgres(p) => {
+            let pool = p.pool();
+            sqlx::query(
+                "INSERT INTO users (id, email, email_normalized, password_hash, created_at, password_changed_at) \
+                 SELECT 'bg' || lpad(i::text, 30, '0'), 'bg' || i || '@example.com', 'bg' || i || '@example.com', $2, now(), now() \
+                 FROM generate_series(0, $1 - 1) i",
+            )
+            .bind(users as i64).bind(seeded_hash).execute(pool).await.unwrap();
+            sqlx::query(
+                "INSERT INTO sessions (id, user_id, signed_in_at, last_used_at, reauthenticated_at, new_location) \
+                 SELECT 'bs' || lpad(i::text, 30, '0'), 'bg' || lpad((i / $2)::text, 30, '0'), now(), now(), now(), false \
+                 FROM generate_series(0, $1 - 1) i",
+            )
+            .bind((users * sessions_per_user) as i64).bind(sessions_per_user as i64).execute(pool).await.unwrap();
+            sqlx::query(
+                "INSERT INTO refresh_tokens (jti_hash, jti_prefix, session_id, user_id, user_agent, ip, created_at, last_used_at, expires_at, signed_in_at) \
+                 SELECT h, left(h, 12), 'bs' || lpad(i::text, 30, '0'), 'bg' || lpad((i / $2)::text, 30, '0'), $3, '203.0.113.7', now(), now(), now() + interval '14 days', now() \
+                 FROM (SELECT i, md5(random()::text) || md5(random()::text) AS h FROM generate_series(0, $1 - 1) i) t",
+            )
+            .bind((users * sessions_per_user) as i64).bind(sessions_per_user as i64).bind(AGENT).execute(pool).await.unwrap();
+            sqlx::query("ANALYZE").execute(pool).await.unwrap();
+        }
+    }
+}
+
+/// Sessions for a worker to sign out: their token hashes' prefixes, ready for DELETE.
+async fn seed_revocable(store: &Store, user_id: &str, count: usize) -> Vec<String> {
+    let now = Timestamp::now();
+    let mut prefixes = Vec::with_capacity(count);
+    for _ in 0..count {
+        let token = RefreshToken::generate().unwrap();
+        let session = NewSession {
+            session_id: signedin::token::random_id().unwrap(),
+            user_id: user_id.to_owned(),
+            token: token.hash(),
+            device: device(),
+            signed_in_at: now,
+            expires_at: now.plus(Duration::from_secs(86_400)),
+            new_location: false,
+        };
+        let event = signedin::audit::AuditEvent::sign_in(
+            user_id,
+            &session.session_id,
+            &session.device,
+            None,
+            false,
+            now,
+        );
+        store.create_session(&session, &event).await.unwrap();
+        prefixes.push(token.hash().prefix().to_owned());
+    }
+    prefixes
+}
+
+struct Database {
+    url: String,
+    drop: Option<(String, String)>,
+}
+
+async fn fresh_database(backend: Backend, tag: &str) -> Database {
+    match backend {
+        Backend::Sqlite => {
+            let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/bench");
+            std::fs::create_dir_all(&dir).unwrap();
+            let path = dir.join(format!("{tag}.db"));
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+            }
+            Database {
+                url: format!("sqlite://{}", path.display()),
+                drop: None,
+            }
+        }
+        Backend::Postgres => {
+            let admin =
+                std::env::var("TEST_DATABASE_URL").expect("TEST_DATABASE_URL for --store postgres");
+            let name = format!("signedin_bench_{tag}");
+            let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut conn)
+                .await;
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            let (base, _) = admin.rsplit_once('/').unwrap();
+            Database {
+                url: format!("{base}/{name}"),
+                drop: Some((admin, name)),
+            }
+        }
+    }
+}
+
+impl Database {
+    async fn remove(self) {
+        if let Some((admin, name)) = self.drop {
+            let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut conn)
+                .await;
+        }
+    }
+}
+
+fn keep_alive_client() -> Client {
+    Client::builder()
+        .pool_max_idle_per_host(1)
+        .tcp_nodelay(true)
+        .user_agent(AGENT)
+        .build()
+        .unwrap()
+}
+
+async fn http_refresh(base: &str, workers: &[Worker], duration: Duration) -> Sample {
+    let url = format!("{base}/auth/refresh");
+    let states: Vec<(Client, String)> = workers
+        .iter()
+        .map(|w| (keep_alive_client(), w.refresh.clone()))
+        .collect();
+    run(states, duration, move |(client, token)| {
+        let url = url.clone();
+        async move {
+            let Ok(response) = client
+                .post(&url)
+                .json(&json!({"refresh_token": token}))
+                .send()
+                .await
+            else {
+                return ((client, token), false);
+            };
+            if response.status() != StatusCode::OK {
+                return ((client, token), false);
+            }
+            let body: Value = response.json().await.unwrap_or_default();
+            match body["refresh_token"].as_str() {
+                Some(next) => ((client, next.to_owned()), true),
+                None => ((client, token), false),
+            }
+        }
+    })
+    .await
+}
+
+async fn http_get(
+    url: String,
+    tokens: Vec<String>,
+    expect: StatusCode,
+    duration: Duration,
+) -> Sample {
+    let states: Vec<(Client, String)> = tokens
+        .into_iter()
+        .map(|t| (keep_alive_client(), t))
+        .collect();
+    run(states, duration, move |(client, token)| {
+        let url = url.clone();
+        async move {
+            let ok = match client.get(&url).bearer_auth(&token).send().await {
+                Ok(response) => response.status() == expect && response.bytes().await.is_ok(),
+                Err(_) => false,
+            };
+            ((client, token), ok)
+        }
+    })
+    .await
+}
+
+async fn http_revoke(base: &str, workers: &[(String, Vec<String>)], duration: Duration) -> Sample {
+    let base = base.to_owned();
+    let states: Vec<(Client, String, Vec<String>)> = workers
+        .iter()
+        .map(|(t, p)| (keep_alive_client(), t.clone(), p.clone()))
+        .collect();
+    run(states, duration, move |(client, token, mut prefixes)| {
+        let base = base.clone();
+        async move {
+            let Some(prefix) = prefixes.pop() else {
+                tokio::time::sleep(Duration::from_millis(1)).await;
+                return ((client, token, prefixes), false);
+            };
+            let ok = match client
+                .delete(format!("{base}/me/sessions/{prefix}"))
+                .bearer_auth(&token)
+                .send()
+                .await
+            {
+                Ok(response) => response.status() == StatusCode::NO_CONTENT,
+                Err(_) => false,
+            };
+            ((client, token, prefixes), ok)
+        }
+    })
+    .await
+}
+
+async fn http_login(base: &str, workers: &[Worker], duration: Duration) -> Sample {
+    let url = format!("{base}/auth/login");
+    let states: Vec<(Client, String)> = workers
+        .iter()
+        .map(|w| (keep_alive_client(), w.email.clone()))
+        .collect();
+    run(states, duration, move |(client, email)| {
+        let url = url.clone();
+        async move {
+            let ok = match client
+                .post(&url)
+                .json(&json!({"email": email, "password": PASSWORD}))
+                .send()
+                .await
+            {
+                Ok(response) => {
+                    response.status() == StatusCode::OK && response.bytes().await.is_ok()
+                }
+                Err(_) => false,
+            };
+            ((client, email), ok)
+        }
+    })
+    .await
+}
+
+/// The database's ceiling for refresh: the same transaction, straight through sqlx.
+async fn limit_refresh(store: &Store, users: &[String], duration: Duration) -> Sample {
+    let key = Arc::new(ServerKey::from_secret("bench secret that is long enough!!").unwrap());
+    let policy = Arc::new(Policy::default());
+    let now = Timestamp::now();
+    let mut states = Vec::new();
+    for user in users {
+        let token = RefreshToken::generate().unwrap();
+        let session_id = signedin::token::random_id().unwrap();
+        let session = NewSession {
+            session_id: session_id.clone(),
+            user_id: user.clone(),
+            token: token.hash(),
+            device: device(),
+            signed_in_at: now,
+            expires_at: now.plus(Duration::from_secs(86_400)),
+            new_location: false,
+        };
+        let event = signedin::audit::AuditEvent::sign_in(
+            user,
+            &session_id,
+            &session.device,
+            None,
+            false,
+            now,
+        );
+        store.create_session(&session, &event).await.unwrap();
+        states.push((
+            store.clone(),
+            key.clone(),
+            policy.clone(),
+            session_id,
+            token,
+        ));
+    }
+    run(
+        states,
+        duration,
+        |(store, key, policy, session_id, token)| async move {
+            let successor = token.successor(&key);
+            let device = device();
+            let outcome = store
+                .refresh(RefreshRequest {
+                    presented: &token.hash(),
+                    session_id: &session_id,
+                    successor: &successor.hash(),
+                    device: &device,
+                    policy: &policy,
+                    now: Timestamp::now(),
+                })
+                .await;
+            let ok = matches!(outcome, Ok(signedin::store::RefreshOutcome::Rotated { .. }));
+            (
+                (
+                    store,
+                    key,
+                    policy,
+                    session_id,
+                    if ok { successor } else { token },
+                ),
+                ok,
+            )
+        },
+    )
+    .await
+}
+
+async fn limit_list(store: &Store, users: &[String], duration: Duration) -> Sample {
+    let policy = Arc::new(Policy::default());
+    let states: Vec<_> = users
+        .iter()
+        .map(|u| (store.clone(), policy.clone(), u.clone()))
+        .collect();
+    run(states, duration, |(store, policy, user)| async move {
+        let ok = store
+            .list_live_sessions(&user, &policy, Timestamp::now())
+            .await
+            .is_ok_and(|rows| !rows.is_empty());
+        ((store, policy, user), ok)
+    })
+    .await
+}
+
+async fn limit_check(store: &Store, sessions: &[String], duration: Duration) -> Sample {
+    let states: Vec<_> = sessions
+        .iter()
+        .map(|s| (store.clone(), s.clone()))
+        .collect();
+    run(states, duration, |(store, session)| async move {
+        let ok = store
+            .session_auth(&session)
+            .await
+            .is_ok_and(|row| row.is_some());
+        ((store, session), ok)
+    })
+    .await
+}
+
+struct Size {
+    name: &'static str,
+    users: usize,
+    sessions_per_user: usize,
+}
+
+async fn bench_store(backend: Backend, size: &Size, args: &Args, report: &mut Report) {
+    let tag = format!(
+        "{}_{}",
+        if backend == Backend::Sqlite {
+            "sqlite"
+        } else {
+            "postgres"
+        },
+        size.name
+    );
+    let database = fresh_database(backend, &tag).await;
+    let max_workers = *args.levels.iter().max().unwrap();
+    // The server creates the schema; the seeding connects beside it.
+    let server = Server::start(&database.url).await;
+    let store = Store::connect(
+        &database.url,
+        &StoreOptions {
+            max_connections: 32,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let seed_started = Instant::now();
+    seed_background(&store, size.users, size.sessions_per_user).await;
+    let workers = make_workers(&server.base, max_workers, "w").await;
+    // Revocation runs on accounts of its own, so the sessions it seeds never swell the lists.
+    let revokers = make_workers(&server.base, max_workers, "r").await;
+    for w in &workers {
+        // Each worker has as many sessions as a background user.
+        seed_revocable(&store, &w.user_id, size.sessions_per_user - 1).await;
+    }
+    let sessions_in_table =
+        size.users * size.sessions_per_user + workers.len() * size.sessions_per_user;
+    report.header(&format!(
+        "{} · {} sessions in the table ({} users × {}), seeded in {:.0?}",
+        if backend == Backend::Sqlite {
+            "SQLite"
+        } else {
+            "PostgreSQL"
+        },
+        sessions_in_table,
+        size.users + workers.len(),
+        size.sessions_per_user,
+        seed_started.elapsed()
+    ));
+
+    let mut limits: Vec<(&str, usize, f64)> = Vec::new();
+    let mut results: Vec<(&str, usize, Sample)> = Vec::new();
+    for &c in &args.levels {
+        let active = &workers[..c];
+        let tokens: Vec<String> = active.iter().map(|w| w.access.clone()).collect();
+        results.push((
+            "GET /auth/check",
+            c,
+            http_get(
+                format!("{}/auth/check", server.base),
+                tokens.clone(),
+                StatusCode::NO_CONTENT,
+                args.duration,
+            )
+            .await,
+        ));
+        results.push((
+            "GET /me/sessions",
+            c,
+            http_get(
+                format!("{}/me/sessions", server.base),
+                tokens.clone(),
+                StatusCode::OK,
+                args.duration,
+            )
+            .await,
+        ));
+        results.push((
+            "POST /auth/refresh",
+            c,
+            http_refresh(&server.base, active, args.duration).await,
+        ));
+        // Enough sessions to sign out for the whole run at a generous rate.
+        let per_worker = if args.smoke {
+            200
+        } else {
+            (40_000 / c).max(400)
+        };
+        let mut pools = Vec::new();
+        for w in &revokers[..c] {
+            pools.push((
+                w.access.clone(),
+                seed_revocable(&store, &w.user_id, per_worker).await,
+            ));
+        }
+        results.push((
+            "DELETE /me/sessions/{prefix}",
+            c,
+            http_revoke(&server.base, &pools, args.duration).await,
+        ));
+    }
+    // The devices page, rendered on the server for an account with ten sessions.
+    let page_user = make_workers(&server.base, 1, "page").await.remove(0);
+    seed_revocable(&store, &page_user.user_id, 9).await;
+    let page_url = format!("{}/account/devices", server.base);
+    let cookie = format!("signedin_access={}", page_user.access);
+    let page = run(vec![keep_alive_client()], args.duration, move |client| {
+        let (url, cookie) = (page_url.clone(), cookie.clone());
+        async move {
+            let ok = match client
+                .get(&url)
+                .header("cookie", &cookie)
+                .header("accept", "text/html")
+                .send()
+                .await
+            {
+                Ok(response) => {
+                    response.status() == StatusCode::OK
+                        && response
+                            .text()
+                            .await
+                            .is_ok_and(|html| html.matches("data-prefix=").count() == 10)
+                }
+                Err(_) => false,
+            };
+            (client, ok)
+        }
+    })
+    .await;
+    results.push(("GET /account/devices (10 rows, SSR)", 1, page));
+    let login_levels: Vec<usize> = args.levels.iter().copied().filter(|&c| c <= 8).collect();
+    for &c in &login_levels {
+        results.push((
+            "POST /auth/login (argon2id)",
+            c,
+            http_login(&server.base, &workers[..c], args.duration).await,
+        ));
+    }
+    let peak = server.peak_rss_mib();
+    drop(server);
+
+    // The ceiling: the same statements through sqlx, nothing else running.
+    let users: Vec<String> = workers.iter().map(|w| w.user_id.clone()).collect();
+    let sessions = active_sessions(&store, &users).await;
+    for &c in &args.levels {
+        limits.push((
+            "POST /auth/refresh",
+            c,
+            limit_refresh(&store, &users[..c], args.duration)
+                .await
+                .rate(),
+        ));
+        limits.push((
+            "GET /me/sessions",
+            c,
+            limit_list(&store, &users[..c], args.duration).await.rate(),
+        ));
+        limits.push((
+            "GET /auth/check",
+            c,
+            limit_check(&store, &sessions[..c], args.duration)
+                .await
+                .rate(),
+        ));
+    }
+    for (workload, c, sample) in &results {
+        let limit = limits
+            .iter()
+            .find(|(w, lc, _)| w == workload && lc == c)
+            .map(|(_, _, r)| *r);
+        report.row(workload, *c, sample, limit);
+    }
+    report.note(&format!("Server peak RSS (VmHWM): {peak:.1} MiB."));
+    store.close().await;
+    database.remove().await;
+}
+
+async fn active_sessions(store: &Store, users: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    for user in users {
+        let rows = store
+            .list_live_sessions(user, &Policy::default(), Timestamp::now())
+            .await
+            .unwrap();
+        out.push(rows[0].session_id.clone());
+    }
+    out
+}
+
+fn main() {
+    let args = args();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut report = Report(String::new());
+    report.note(&format!(
+        "signedin load benchmark · {} · {} s per cell · concurrency {:?} · {} cores",
+        if args.smoke { "smoke" } else { "full" },
+        args.duration.as_secs_f64(),
+        args.levels,
+        std::thread::available_parallelism().map_or(1, |n| n.get()),
+    ));
+    let mut sizes = vec![if args.smoke {
+        Size {
+            name: "smoke",
+            users: 1_000,
+            sessions_per_user: 5,
+        }
+    } else {
+        Size {
+            name: "10k",
+            users: 10_000,
+            sessions_per_user: 5,
+        }
+    }];
+    if args.large {
+        sizes.push(Size {
+            name: "1m",
+            users: 200_000,
+            sessions_per_user: 5,
+        });
+    }
+    for backend in &args.backends {
+        for size in &sizes {
+            runtime.block_on(bench_store(*backend, size, &args, &mut report));
+        }
+    }
+    let out = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/bench/load.md");
+    std::fs::create_dir_all(out.parent().unwrap()).unwrap();
+    std::fs::write(&out, &report.0).unwrap();
+    println!("\nwritten to {}", out.display());
+}
