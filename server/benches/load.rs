@@ -236,10 +236,10 @@ impl Server {
         };
         let client = Client::new();
         for _ in 0..600 {
-            if let Ok(r) = client.get(format!("{}/readyz", server.base)).send().await {
-                if r.status() == StatusCode::OK {
-                    return server;
-                }
+            if let Ok(r) = client.get(format!("{}/readyz", server.base)).send().await
+                && r.status() == StatusCode::OK
+            {
+                return server;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }

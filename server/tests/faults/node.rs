@@ -70,10 +70,10 @@ impl Node {
         let deadline = Instant::now() + Duration::from_secs(60);
         let client = Client::new();
         while Instant::now() < deadline {
-            if let Ok(response) = client.get(format!("{}/readyz", self.base)).send().await {
-                if response.status() == StatusCode::OK {
-                    return;
-                }
+            if let Ok(response) = client.get(format!("{}/readyz", self.base)).send().await
+                && response.status() == StatusCode::OK
+            {
+                return;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
