@@ -137,6 +137,20 @@ fn main() {
         }),
     );
 
+    for (name, domain) in [("user agents", 0), ("OS", 1), ("devices", 2)] {
+        let times = measure(&random, 5, |ua| match domain {
+            0 => drop(black_box(extractor.ua.extract(black_box(ua)))),
+            1 => drop(black_box(extractor.os.extract(black_box(ua)))),
+            _ => drop(black_box(extractor.dev.extract(black_box(ua)))),
+        });
+        row(
+            &format!("ua-parser 0.2 {name} only, random 500-char inputs"),
+            build,
+            memory,
+            &times,
+        );
+    }
+
     let before = rss_mib();
     let started = Instant::now();
     let uap = uaparser::UserAgentParser::from_bytes(RULES).unwrap();

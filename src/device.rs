@@ -171,9 +171,13 @@ fn sf_string(value: &str) -> &str {
         .unwrap_or(value)
 }
 
-/// The compiled uap-core rules. Built once at start (it takes a moment) and shared.
+/// The compiled uap-core rules for browsers and operating systems, built once at start and
+/// shared. uap-core's device rules are left out on purpose: they are the largest and slowest
+/// part (a third of the time, most of the memory) and the labels need only what the UA
+/// states plainly: iPhone, iPad, bot, tablet.
 pub struct DeviceLabeler {
-    extractor: ua_parser::Extractor<'static>,
+    browsers: ua_parser::user_agent::Extractor<'static>,
+    systems: ua_parser::os::Extractor<'static>,
 }
 
 impl std::fmt::Debug for DeviceLabeler {
@@ -212,9 +216,23 @@ impl DeviceLabeler {
     pub fn new() -> DomainResult<Self> {
         let regexes: ua_parser::Regexes<'static> = serde_yaml::from_str(UAP_RULES)
             .map_err(|e| DomainError::unexpected(format!("uap-core rules: {e}")))?;
-        let extractor = ua_parser::Extractor::try_from(regexes)
-            .map_err(|e| DomainError::unexpected(format!("uap-core rules: {e}")))?;
-        Ok(Self { extractor })
+        let failed =
+            |e: &dyn std::fmt::Display| DomainError::unexpected(format!("uap-core rules: {e}"));
+        let browsers = regexes
+            .user_agent_parsers
+            .into_iter()
+            .try_fold(ua_parser::user_agent::Builder::new(), |b, p| b.push(p))
+            .map_err(|e| failed(&e))?
+            .build()
+            .map_err(|e| failed(&e))?;
+        let systems = regexes
+            .os_parsers
+            .into_iter()
+            .try_fold(ua_parser::os::Builder::new(), |b, p| b.push(p))
+            .map_err(|e| failed(&e))?
+            .build()
+            .map_err(|e| failed(&e))?;
+        Ok(Self { browsers, systems })
     }
 
     pub fn label(&self, user_agent: &str, hints: &ClientHints) -> DeviceLabel {
@@ -233,22 +251,15 @@ impl DeviceLabeler {
                 model: None,
             };
         }
-        let (ua, os, device) = self.extractor.extract(user_agent);
+        let ua = self.browsers.extract(user_agent);
+        let os = self.systems.extract(user_agent);
         let family = ua
             .as_ref()
             .map(|v| v.family.as_ref())
             .filter(|f| *f != "Other");
         let os_family = os.as_ref().map(|v| v.os.as_ref()).filter(|f| *f != "Other");
-        let device_family = device
-            .as_ref()
-            .map(|v| v.device.as_ref())
-            .filter(|f| *f != "Other");
-        let device_model = device
-            .as_ref()
-            .and_then(|v| v.model.as_deref())
-            .filter(|m| !m.is_empty() && *m != "K" && !m.eq_ignore_ascii_case("generic"));
 
-        if device_family == Some("Spider") {
+        if looks_like_bot(user_agent) || family.is_some_and(looks_like_bot) {
             let name = family.map(str::to_owned).unwrap_or_else(|| "Bot".into());
             return DeviceLabel {
                 label: name.clone(),
@@ -263,12 +274,7 @@ impl DeviceLabeler {
             .brand()
             .map(Cow::Borrowed)
             .or_else(|| family.map(browser_name));
-        let ios_device = match device_family {
-            Some(d) if d.starts_with("iPhone") => Some("iPhone"),
-            Some(d) if d.starts_with("iPad") => Some("iPad"),
-            Some(d) if d.starts_with("iPod") => Some("iPod"),
-            _ => None,
-        };
+        let ios_device = apple_device(user_agent);
         let os_name: Option<String> = match (os_family, ios_device) {
             (Some("iOS"), Some(device)) | (Some("iPadOS"), Some(device)) => Some(device.into()),
             (None, Some(device)) => Some(device.into()),
@@ -276,12 +282,8 @@ impl DeviceLabeler {
                 .os()
                 .or_else(|| os_family.map(|f| os_name(f).into_owned())),
         };
-        let model = hints.model.clone().or_else(|| {
-            device_model
-                .filter(|_| ios_device.is_none())
-                .map(str::to_owned)
-        });
-        let kind = kind_of(user_agent, family, os_name.as_deref(), device_family, hints);
+        let model = hints.model.clone();
+        let kind = kind_of(user_agent, family, os_name.as_deref(), hints);
 
         // A model goes into the label only when the browser itself told us (Client Hints):
         // UA strings carry codes like "SM-S918B" that people don't recognise.
@@ -347,20 +349,43 @@ fn os_name(family: &str) -> Cow<'static, str> {
     })
 }
 
+/// "iPhone", "iPad" or "iPod" when the UA names one (Apple's browsers all do).
+fn apple_device(user_agent: &str) -> Option<&'static str> {
+    ["iPhone", "iPad", "iPod"]
+        .into_iter()
+        .find(|device| user_agent.contains(device))
+}
+
+/// Crawlers announce themselves: "Googlebot/2.1", "bingbot", "AhrefsBot", "…crawler",
+/// "facebookexternalhit". ("CUBOT" is a phone maker, not a bot.)
+fn looks_like_bot(user_agent: &str) -> bool {
+    let lower = user_agent.to_ascii_lowercase();
+    ["crawler", "spider", "slurp", "externalhit"]
+        .iter()
+        .any(|word| lower.contains(word))
+        || lower.match_indices("bot").any(|(at, _)| {
+            let next = lower[at + 3..].chars().next();
+            !lower[..at].ends_with("cu") && next.is_none_or(|c| !c.is_ascii_alphabetic())
+        })
+}
+
 fn kind_of(
     user_agent: &str,
     family: Option<&str>,
     os: Option<&str>,
-    device_family: Option<&str>,
     hints: &ClientHints,
 ) -> DeviceKind {
-    let tablet = matches!(device_family, Some(d) if d.starts_with("iPad") || d.contains("Tablet") || d.starts_with("Kindle") || d.starts_with("Galaxy Tab"))
+    let apple = apple_device(user_agent);
+    let tablet = apple == Some("iPad")
+        || ["Kindle", "Silk/", "Tablet"]
+            .iter()
+            .any(|t| user_agent.contains(t))
         || (os == Some("Android") && !user_agent.contains("Mobile") && hints.mobile != Some(true));
     if tablet {
         return DeviceKind::Tablet;
     }
     let phone = hints.mobile == Some(true)
-        || matches!(device_family, Some(d) if d.starts_with("iPhone") || d.starts_with("iPod"))
+        || matches!(apple, Some("iPhone" | "iPod"))
         || matches!(
             os,
             Some("Android" | "iPhone" | "iPod" | "Windows Phone" | "KaiOS")

@@ -13,188 +13,48 @@ const ANDROID_CHROME_REDUCED: &str = "Mozilla/5.0 (Linux; Android 10; K) AppleWe
 use DeviceKind::{Bot, Cli, Desktop, Phone, Tablet, Unknown};
 
 /// (user agent, expected label, kind, OS)
+#[rustfmt::skip]
 const TABLE: &[(&str, &str, DeviceKind, Option<&str>)] = &[
     // Desktop browsers
     (MAC_CHROME, "Chrome on macOS", Desktop, Some("macOS")),
-    (
-        "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15",
-        "Safari on macOS",
-        Desktop,
-        Some("macOS"),
-    ),
-    (
-        "Mozilla/5.0 (Macintosh; Intel Mac OS X 14.5; rv:133.0) Gecko/20100101 Firefox/133.0",
-        "Firefox on macOS",
-        Desktop,
-        Some("macOS"),
-    ),
+    ("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15", "Safari on macOS", Desktop, Some("macOS")),
+    ("Mozilla/5.0 (Macintosh; Intel Mac OS X 14.5; rv:133.0) Gecko/20100101 Firefox/133.0", "Firefox on macOS", Desktop, Some("macOS")),
     (WIN_CHROME, "Chrome on Windows", Desktop, Some("Windows")),
-    (
-        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0",
-        "Edge on Windows",
-        Desktop,
-        Some("Windows"),
-    ),
-    (
-        "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0",
-        "Firefox on Windows",
-        Desktop,
-        Some("Windows"),
-    ),
-    (
-        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 OPR/115.0.0.0",
-        "Opera on Windows",
-        Desktop,
-        Some("Windows"),
-    ),
-    (
-        "Mozilla/5.0 (Windows NT 6.1; Win64; x64; rv:115.0) Gecko/20100101 Firefox/115.0",
-        "Firefox on Windows",
-        Desktop,
-        Some("Windows"),
-    ),
-    (
-        "Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0",
-        "Firefox on Linux",
-        Desktop,
-        Some("Linux"),
-    ),
-    (
-        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
-        "Chrome on Linux",
-        Desktop,
-        Some("Linux"),
-    ),
-    (
-        "Mozilla/5.0 (X11; Fedora; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0",
-        "Firefox on Linux",
-        Desktop,
-        Some("Linux"),
-    ),
-    (
-        "Mozilla/5.0 (X11; CrOS x86_64 14541.0.0) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
-        "Chrome on ChromeOS",
-        Desktop,
-        Some("ChromeOS"),
-    ),
+    ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0", "Edge on Windows", Desktop, Some("Windows")),
+    ("Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0", "Firefox on Windows", Desktop, Some("Windows")),
+    ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 OPR/115.0.0.0", "Opera on Windows", Desktop, Some("Windows")),
+    ("Mozilla/5.0 (Windows NT 6.1; Win64; x64; rv:115.0) Gecko/20100101 Firefox/115.0", "Firefox on Windows", Desktop, Some("Windows")),
+    ("Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0", "Firefox on Linux", Desktop, Some("Linux")),
+    ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36", "Chrome on Linux", Desktop, Some("Linux")),
+    ("Mozilla/5.0 (X11; Fedora; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0", "Firefox on Linux", Desktop, Some("Linux")),
+    ("Mozilla/5.0 (X11; CrOS x86_64 14541.0.0) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36", "Chrome on ChromeOS", Desktop, Some("ChromeOS")),
     // Phones
-    (
-        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1",
-        "Safari on iPhone",
-        Phone,
-        Some("iPhone"),
-    ),
-    (
-        "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) CriOS/131.0.6778.73 Mobile/15E148 Safari/604.1",
-        "Chrome on iPhone",
-        Phone,
-        Some("iPhone"),
-    ),
-    (
-        "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) FxiOS/133.0 Mobile/15E148 Safari/605.1.15",
-        "Firefox on iPhone",
-        Phone,
-        Some("iPhone"),
-    ),
-    (
-        "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) EdgiOS/131.0.2903.68 Version/18.0 Mobile/15E148 Safari/604.1",
-        "Edge on iPhone",
-        Phone,
-        Some("iPhone"),
-    ),
-    (
-        ANDROID_CHROME_REDUCED,
-        "Chrome on Android",
-        Phone,
-        Some("Android"),
-    ),
-    (
-        "Mozilla/5.0 (Linux; Android 13; SAMSUNG SM-S918B) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/23.0 Chrome/115.0.0.0 Mobile Safari/537.36",
-        "Samsung Internet on Android",
-        Phone,
-        Some("Android"),
-    ),
-    (
-        "Mozilla/5.0 (Android 14; Mobile; rv:133.0) Gecko/133.0 Firefox/133.0",
-        "Firefox on Android",
-        Phone,
-        Some("Android"),
-    ),
-    (
-        "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36 EdgA/131.0.0.0",
-        "Edge on Android",
-        Phone,
-        Some("Android"),
-    ),
-    (
-        "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36 OPR/86.0.0.0",
-        "Opera on Android",
-        Phone,
-        Some("Android"),
-    ),
+    ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1", "Safari on iPhone", Phone, Some("iPhone")),
+    ("Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) CriOS/131.0.6778.73 Mobile/15E148 Safari/604.1", "Chrome on iPhone", Phone, Some("iPhone")),
+    ("Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) FxiOS/133.0 Mobile/15E148 Safari/605.1.15", "Firefox on iPhone", Phone, Some("iPhone")),
+    ("Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) EdgiOS/131.0.2903.68 Version/18.0 Mobile/15E148 Safari/604.1", "Edge on iPhone", Phone, Some("iPhone")),
+    (ANDROID_CHROME_REDUCED, "Chrome on Android", Phone, Some("Android")),
+    ("Mozilla/5.0 (Linux; Android 13; SAMSUNG SM-S918B) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/23.0 Chrome/115.0.0.0 Mobile Safari/537.36", "Samsung Internet on Android", Phone, Some("Android")),
+    ("Mozilla/5.0 (Android 14; Mobile; rv:133.0) Gecko/133.0 Firefox/133.0", "Firefox on Android", Phone, Some("Android")),
+    ("Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36 EdgA/131.0.0.0", "Edge on Android", Phone, Some("Android")),
+    ("Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36 OPR/86.0.0.0", "Opera on Android", Phone, Some("Android")),
     // Tablets
-    (
-        "Mozilla/5.0 (iPad; CPU OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1",
-        "Safari on iPad",
-        Tablet,
-        Some("iPad"),
-    ),
-    (
-        "Mozilla/5.0 (iPad; CPU OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) CriOS/131.0.6778.73 Mobile/15E148 Safari/604.1",
-        "Chrome on iPad",
-        Tablet,
-        Some("iPad"),
-    ),
-    (
-        "Mozilla/5.0 (Linux; Android 13; SM-X710) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
-        "Chrome on Android",
-        Tablet,
-        Some("Android"),
-    ),
+    ("Mozilla/5.0 (iPad; CPU OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1", "Safari on iPad", Tablet, Some("iPad")),
+    ("Mozilla/5.0 (iPad; CPU OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) CriOS/131.0.6778.73 Mobile/15E148 Safari/604.1", "Chrome on iPad", Tablet, Some("iPad")),
+    ("Mozilla/5.0 (Linux; Android 13; SM-X710) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36", "Chrome on Android", Tablet, Some("Android")),
+    ("Mozilla/5.0 (Android 14; Tablet; rv:133.0) Gecko/133.0 Firefox/133.0", "Firefox on Android", Tablet, Some("Android")),
     // In-app browsers
-    (
-        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 [FBAN/FBIOS;FBAV/470.0.0.40.97;FBBV/638183425;FBDV/iPhone15,2;FBMD/iPhone;FBSN/iOS;FBSV/17.5;FBSS/3;FBCR/;FBID/phone;FBLC/en_US;FBOP/80]",
-        "Facebook app on iPhone",
-        Phone,
-        Some("iPhone"),
-    ),
-    (
-        "Mozilla/5.0 (Linux; Android 14; Pixel 8 Build/AP2A.240805.005; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/127.0.6533.103 Mobile Safari/537.36 Instagram 345.0.0.34.99 Android (34/14; 420dpi; 1080x2400; Google/google; Pixel 8; shiba; shiba; en_US; 634108168)",
-        "Instagram app on Android",
-        Phone,
-        Some("Android"),
-    ),
-    (
-        "Mozilla/5.0 (Linux; Android 14; Pixel 8 Build/AP2A.240805.005; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/131.0.6778.39 Mobile Safari/537.36",
-        "In-app browser on Android",
-        Phone,
-        Some("Android"),
-    ),
-    (
-        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148",
-        "In-app browser on iPhone",
-        Phone,
-        Some("iPhone"),
-    ),
+    ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 [FBAN/FBIOS;FBAV/470.0.0.40.97;FBBV/638183425;FBDV/iPhone15,2;FBMD/iPhone;FBSN/iOS;FBSV/17.5;FBSS/3;FBCR/;FBID/phone;FBLC/en_US;FBOP/80]", "Facebook app on iPhone", Phone, Some("iPhone")),
+    ("Mozilla/5.0 (Linux; Android 14; Pixel 8 Build/AP2A.240805.005; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/127.0.6533.103 Mobile Safari/537.36 Instagram 345.0.0.34.99 Android (34/14; 420dpi; 1080x2400; Google/google; Pixel 8; shiba; shiba; en_US; 634108168)", "Instagram app on Android", Phone, Some("Android")),
+    ("Mozilla/5.0 (Linux; Android 14; Pixel 8 Build/AP2A.240805.005; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/131.0.6778.39 Mobile Safari/537.36", "In-app browser on Android", Phone, Some("Android")),
+    ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148", "In-app browser on iPhone", Phone, Some("iPhone")),
     // Bots
-    (
-        "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
-        "Googlebot",
-        Bot,
-        None,
-    ),
-    (
-        "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)",
-        "bingbot",
-        Bot,
-        None,
-    ),
-    (
-        "Mozilla/5.0 (compatible; YandexBot/3.0; +http://yandex.com/bots)",
-        "YandexBot",
-        Bot,
-        None,
-    ),
+    ("Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", "Googlebot", Bot, None),
+    ("Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)", "bingbot", Bot, None),
+    ("Mozilla/5.0 (compatible; YandexBot/3.0; +http://yandex.com/bots)", "YandexBot", Bot, None),
+    ("Mozilla/5.0 (compatible; AhrefsBot/7.0; +http://ahrefs.com/robot/)", "AhrefsBot", Bot, None),
+    // A phone maker whose name ends in "bot" is still a phone.
+    ("Mozilla/5.0 (Linux; Android 10; CUBOT X30) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36", "Chrome on Android", Phone, Some("Android")),
     // Command-line tools and libraries
     ("curl/8.5.0", "curl", Cli, None),
     ("Wget/1.21.4", "Wget", Cli, None),
@@ -206,23 +66,13 @@ const TABLE: &[(&str, &str, DeviceKind, Option<&str>)] = &[
     ("PostmanRuntime/7.42.0", "Postman", Cli, None),
     ("HTTPie/3.2.4", "HTTPie", Cli, None),
     ("axios/1.7.7", "axios", Cli, None),
-    (
-        "node-fetch/1.0 (+https://github.com/bitinn/node-fetch)",
-        "node-fetch",
-        Cli,
-        None,
-    ),
+    ("node-fetch/1.0 (+https://github.com/bitinn/node-fetch)", "node-fetch", Cli, None),
     ("Java/17.0.12", "Java", Cli, None),
     // Nothing to go on
     ("", "Unknown device", Unknown, None),
     ("   ", "Unknown device", Unknown, None),
     ("asdf qwerty", "Unknown device", Unknown, None),
-    (
-        "\"><script>alert(1)</script>",
-        "Unknown device",
-        Unknown,
-        None,
-    ),
+    ("\"><script>alert(1)</script>", "Unknown device", Unknown, None),
 ];
 
 #[test]
