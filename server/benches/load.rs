@@ -167,12 +167,16 @@ impl Report {
     }
 }
 
-/// Runs `workers` copies of `step` for `duration`, each with its own state.
-async fn run<S, F, Fut>(states: Vec<S>, duration: Duration, step: F) -> Sample
+/// What one step of a worker came to: a success, a failure, or nothing left to do.
+type Outcome = Option<bool>;
+
+/// Runs one worker per state, each repeating `step` for `duration`; returns the sample and
+/// the workers' final states (a refresh chain must carry on from where it stopped).
+async fn run<S, F, Fut>(states: Vec<S>, duration: Duration, step: F) -> (Sample, Vec<S>)
 where
     S: Send + 'static,
     F: Fn(S) -> Fut + Send + Sync + Clone + 'static,
-    Fut: std::future::Future<Output = (S, bool)> + Send,
+    Fut: std::future::Future<Output = (S, Outcome)> + Send,
 {
     let started = Instant::now();
     let deadline = started + duration;
@@ -182,28 +186,31 @@ where
             let step = step.clone();
             tokio::spawn(async move {
                 let mut sample = Sample::default();
-                let mut state = Some(state);
+                let mut state = state;
                 while Instant::now() < deadline {
                     let begun = Instant::now();
-                    let (next, ok) = step(state.take().expect("state")).await;
-                    state = Some(next);
-                    if ok {
-                        sample
+                    let (next, outcome) = step(state).await;
+                    state = next;
+                    match outcome {
+                        Some(true) => sample
                             .latencies
-                            .push(begun.elapsed().as_micros().min(u128::from(u32::MAX)) as u32);
-                    } else {
-                        sample.errors += 1;
+                            .push(begun.elapsed().as_micros().min(u128::from(u32::MAX)) as u32),
+                        Some(false) => sample.errors += 1,
+                        None => break,
                     }
                 }
-                sample
+                (sample, state)
             })
         })
         .collect();
     let mut samples = Vec::new();
+    let mut finals = Vec::new();
     for task in tasks {
-        samples.push(task.await.expect("worker"));
+        let (sample, state) = task.await.expect("worker");
+        samples.push(sample);
+        finals.push(state);
     }
-    Sample::merge(samples, started.elapsed())
+    (Sample::merge(samples, started.elapsed()), finals)
 }
 
 struct Server {
@@ -376,32 +383,57 @@ async fn seed_background(store: &Store, users: usize, sessions_per_user: usize) 
 }
 
 /// Sessions for a worker to sign out: their token hashes' prefixes, ready for DELETE.
+/// Written in multi-row batches (the benchmark needs tens of thousands).
 async fn seed_revocable(store: &Store, user_id: &str, count: usize) -> Vec<String> {
     let now = Timestamp::now();
-    let mut prefixes = Vec::with_capacity(count);
-    for _ in 0..count {
-        let token = RefreshToken::generate().unwrap();
-        let session = NewSession {
-            session_id: signedin::token::random_id().unwrap(),
-            user_id: user_id.to_owned(),
-            token: token.hash(),
-            device: device(),
-            signed_in_at: now,
-            expires_at: now.plus(Duration::from_secs(86_400)),
-            new_location: false,
-        };
-        let event = signedin::audit::AuditEvent::sign_in(
-            user_id,
-            &session.session_id,
-            &session.device,
-            None,
-            false,
-            now,
-        );
-        store.create_session(&session, &event).await.unwrap();
-        prefixes.push(token.hash().prefix().to_owned());
+    let expires = now.plus(Duration::from_secs(86_400));
+    let rows: Vec<(String, signedin::token::TokenHash)> = (0..count)
+        .map(|_| {
+            (
+                signedin::token::random_id().unwrap(),
+                RefreshToken::generate().unwrap().hash(),
+            )
+        })
+        .collect();
+    macro_rules! insert {
+        ($db:ty, $pool:expr) => {{
+            let mut tx = $pool.begin().await.unwrap();
+            for chunk in rows.chunks(200) {
+                let mut sessions = sqlx::QueryBuilder::<$db>::new(
+                    "INSERT INTO sessions (id, user_id, signed_in_at, last_used_at, reauthenticated_at, new_location) ",
+                );
+                sessions.push_values(chunk, |mut b, (id, _)| {
+                    b.push_bind(id).push_bind(user_id).push_bind(now).push_bind(now).push_bind(now).push_bind(false);
+                });
+                sessions.build().execute(&mut *tx).await.unwrap();
+                let mut tokens = sqlx::QueryBuilder::<$db>::new(
+                    "INSERT INTO refresh_tokens (jti_hash, jti_prefix, session_id, user_id, user_agent, ip, \
+                     created_at, last_used_at, expires_at, signed_in_at) ",
+                );
+                tokens.push_values(chunk, |mut b, (id, hash)| {
+                    b.push_bind(hash.as_str())
+                        .push_bind(hash.prefix())
+                        .push_bind(id)
+                        .push_bind(user_id)
+                        .push_bind(AGENT)
+                        .push_bind("203.0.113.7")
+                        .push_bind(now)
+                        .push_bind(now)
+                        .push_bind(expires)
+                        .push_bind(now);
+                });
+                tokens.build().execute(&mut *tx).await.unwrap();
+            }
+            tx.commit().await.unwrap();
+        }};
     }
-    prefixes
+    match store {
+        Store::Sqlite(s) => insert!(sqlx::Sqlite, s.writer()),
+        Store::Postgres(p) => insert!(sqlx::Postgres, p.pool()),
+    }
+    rows.iter()
+        .map(|(_, hash)| hash.prefix().to_owned())
+        .collect()
 }
 
 struct Database {
@@ -464,13 +496,14 @@ fn keep_alive_client() -> Client {
         .unwrap()
 }
 
-async fn http_refresh(base: &str, workers: &[Worker], duration: Duration) -> Sample {
+/// Each worker rotates its own chain; returns the sample and every chain's newest token.
+async fn http_refresh(base: &str, workers: &[Worker], duration: Duration) -> (Sample, Vec<String>) {
     let url = format!("{base}/auth/refresh");
     let states: Vec<(Client, String)> = workers
         .iter()
         .map(|w| (keep_alive_client(), w.refresh.clone()))
         .collect();
-    run(states, duration, move |(client, token)| {
+    let (sample, chains) = run(states, duration, move |(client, token)| {
         let url = url.clone();
         async move {
             let Ok(response) = client
@@ -479,19 +512,20 @@ async fn http_refresh(base: &str, workers: &[Worker], duration: Duration) -> Sam
                 .send()
                 .await
             else {
-                return ((client, token), false);
+                return ((client, token), Some(false));
             };
             if response.status() != StatusCode::OK {
-                return ((client, token), false);
+                return ((client, token), Some(false));
             }
             let body: Value = response.json().await.unwrap_or_default();
             match body["refresh_token"].as_str() {
-                Some(next) => ((client, next.to_owned()), true),
-                None => ((client, token), false),
+                Some(next) => ((client, next.to_owned()), Some(true)),
+                None => ((client, token), Some(false)),
             }
         }
     })
-    .await
+    .await;
+    (sample, chains.into_iter().map(|(_, token)| token).collect())
 }
 
 async fn http_get(
@@ -511,10 +545,11 @@ async fn http_get(
                 Ok(response) => response.status() == expect && response.bytes().await.is_ok(),
                 Err(_) => false,
             };
-            ((client, token), ok)
+            ((client, token), Some(ok))
         }
     })
     .await
+    .0
 }
 
 async fn http_revoke(base: &str, workers: &[(String, Vec<String>)], duration: Duration) -> Sample {
@@ -527,8 +562,7 @@ async fn http_revoke(base: &str, workers: &[(String, Vec<String>)], duration: Du
         let base = base.clone();
         async move {
             let Some(prefix) = prefixes.pop() else {
-                tokio::time::sleep(Duration::from_millis(1)).await;
-                return ((client, token, prefixes), false);
+                return ((client, token, prefixes), None);
             };
             let ok = match client
                 .delete(format!("{base}/me/sessions/{prefix}"))
@@ -539,10 +573,11 @@ async fn http_revoke(base: &str, workers: &[(String, Vec<String>)], duration: Du
                 Ok(response) => response.status() == StatusCode::NO_CONTENT,
                 Err(_) => false,
             };
-            ((client, token, prefixes), ok)
+            ((client, token, prefixes), Some(ok))
         }
     })
     .await
+    .0
 }
 
 async fn http_login(base: &str, workers: &[Worker], duration: Duration) -> Sample {
@@ -565,10 +600,11 @@ async fn http_login(base: &str, workers: &[Worker], duration: Duration) -> Sampl
                 }
                 Err(_) => false,
             };
-            ((client, email), ok)
+            ((client, email), Some(ok))
         }
     })
     .await
+    .0
 }
 
 /// The database's ceiling for refresh: the same transaction, straight through sqlx.
@@ -612,6 +648,10 @@ async fn limit_refresh(store: &Store, users: &[String], duration: Duration) -> S
         |(store, key, policy, session_id, token)| async move {
             let successor = token.successor(&key);
             let device = device();
+            // The server looks the token's owner up first (for the per-account rate limit and
+            // to know which session row to lock): the same statement, so it counts here too.
+            let owner = store.token_owner(&token.hash()).await;
+            assert!(matches!(owner, Ok(Some(ref o)) if o.session_id == session_id));
             let outcome = store
                 .refresh(RefreshRequest {
                     presented: &token.hash(),
@@ -631,11 +671,12 @@ async fn limit_refresh(store: &Store, users: &[String], duration: Duration) -> S
                     session_id,
                     if ok { successor } else { token },
                 ),
-                ok,
+                Some(ok),
             )
         },
     )
     .await
+    .0
 }
 
 async fn limit_list(store: &Store, users: &[String], duration: Duration) -> Sample {
@@ -649,9 +690,10 @@ async fn limit_list(store: &Store, users: &[String], duration: Duration) -> Samp
             .list_live_sessions(&user, &policy, Timestamp::now())
             .await
             .is_ok_and(|rows| !rows.is_empty());
-        ((store, policy, user), ok)
+        ((store, policy, user), Some(ok))
     })
     .await
+    .0
 }
 
 async fn limit_check(store: &Store, sessions: &[String], duration: Duration) -> Sample {
@@ -664,9 +706,10 @@ async fn limit_check(store: &Store, sessions: &[String], duration: Duration) -> 
             .session_auth(&session)
             .await
             .is_ok_and(|row| row.is_some());
-        ((store, session), ok)
+        ((store, session), Some(ok))
     })
     .await
+    .0
 }
 
 struct Size {
@@ -700,7 +743,7 @@ async fn bench_store(backend: Backend, size: &Size, args: &Args, report: &mut Re
     .unwrap();
     let seed_started = Instant::now();
     seed_background(&store, size.users, size.sessions_per_user).await;
-    let workers = make_workers(&server.base, max_workers, "w").await;
+    let mut workers = make_workers(&server.base, max_workers, "w").await;
     // Revocation runs on accounts of its own, so the sessions it seeds never swell the lists.
     let revokers = make_workers(&server.base, max_workers, "r").await;
     for w in &workers {
@@ -749,16 +792,17 @@ async fn bench_store(backend: Backend, size: &Size, args: &Args, report: &mut Re
             )
             .await,
         ));
-        results.push((
-            "POST /auth/refresh",
-            c,
-            http_refresh(&server.base, active, args.duration).await,
-        ));
+        let (refresh, chains) = http_refresh(&server.base, &workers[..c], args.duration).await;
+        // The chains carry on at the next level from where they stopped.
+        for (worker, token) in workers.iter_mut().zip(chains) {
+            worker.refresh = token;
+        }
+        results.push(("POST /auth/refresh", c, refresh));
         // Enough sessions to sign out for the whole run at a generous rate.
         let per_worker = if args.smoke {
-            200
+            2_000
         } else {
-            (40_000 / c).max(400)
+            (60_000 / c).max(500)
         };
         let mut pools = Vec::new();
         for w in &revokers[..c] {
@@ -797,10 +841,11 @@ async fn bench_store(backend: Backend, size: &Size, args: &Args, report: &mut Re
                 }
                 Err(_) => false,
             };
-            (client, ok)
+            (client, Some(ok))
         }
     })
-    .await;
+    .await
+    .0;
     results.push(("GET /account/devices (10 rows, SSR)", 1, page));
     let login_levels: Vec<usize> = args.levels.iter().copied().filter(|&c| c <= 8).collect();
     for &c in &login_levels {

@@ -33,7 +33,7 @@ fn random_token(bytes: usize) -> String {
 }
 
 pub async fn request_id(mut request: Request, next: Next) -> Response {
-    let id = RequestId(hex_id());
+    let id = RequestId(next_request_id());
     request.extensions_mut().insert(id.clone());
     let span = tracing::info_span!(
         "request",
@@ -58,10 +58,19 @@ pub async fn request_id(mut request: Request, next: Next) -> Response {
     response
 }
 
-fn hex_id() -> String {
-    let mut buf = [0u8; 8];
-    let _ = getrandom::fill(&mut buf);
-    buf.iter().map(|b| format!("{b:02x}")).collect()
+/// A random per-process prefix and a counter: unique across nodes and restarts, without a
+/// trip to the OS for randomness on every request.
+fn next_request_id() -> String {
+    use std::sync::OnceLock;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static PREFIX: OnceLock<String> = OnceLock::new();
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let prefix = PREFIX.get_or_init(|| {
+        let mut buf = [0u8; 4];
+        let _ = getrandom::fill(&mut buf);
+        buf.iter().map(|b| format!("{b:02x}")).collect()
+    });
+    format!("{prefix}{:08x}", COUNTER.fetch_add(1, Ordering::Relaxed))
 }
 
 /// Refuses a state-changing request that a browser says came from another site: by
@@ -141,8 +150,12 @@ pub async fn security_headers(
     mut request: Request,
     next: Next,
 ) -> Response {
-    let nonce = CspNonce(random_token(16));
-    request.extensions_mut().insert(nonce.clone());
+    // Only a page (a GET) can need a nonce; API calls skip the trip to the OS for randomness.
+    let nonce =
+        matches!(*request.method(), Method::GET | Method::HEAD).then(|| CspNonce(random_token(16)));
+    if let Some(nonce) = &nonce {
+        request.extensions_mut().insert(nonce.clone());
+    }
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     let content_type = headers
@@ -150,7 +163,7 @@ pub async fn security_headers(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_owned();
-    let csp = if content_type.starts_with("text/html") {
+    let csp = if let (true, Some(nonce)) = (content_type.starts_with("text/html"), &nonce) {
         format!(
             "default-src 'self'; script-src 'self' 'nonce-{0}' 'wasm-unsafe-eval'; style-src 'self' 'nonce-{0}'; \
              img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
