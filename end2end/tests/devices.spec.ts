@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { IPHONE_SAFARI, MAC_CHROME, WINDOWS_FIREFOX, device, hydrated, sessionRows, signIn, signUp, uniqueEmail } from './helpers';
+import { IPHONE_SAFARI, MAC_CHROME, PASSWORD, WINDOWS_FIREFOX, device, hydrated, sessionRows, signIn, signUp, uniqueEmail } from './helpers';
 
 test('signing out another device removes its row at once and signs that device out', async ({ browser }) => {
   const email = uniqueEmail('two-devices');
@@ -38,12 +38,10 @@ test('signing out of all other sessions leaves only this one', async ({ browser 
   const mac = await device(browser, MAC_CHROME);
   const iphone = await device(browser, IPHONE_SAFARI);
   const windows = await device(browser, WINDOWS_FIREFOX);
-  await signUp(mac.page, email);
-  await signIn(iphone.page, email);
+  // This device signs in last, so its password entry is fresh for the step-up rule.
+  await signUp(iphone.page, email);
   await signIn(windows.page, email);
-
-  await mac.page.reload();
-  await hydrated(mac.page);
+  await signIn(mac.page, email);
   await expect(sessionRows(mac.page)).toHaveCount(3);
   await mac.page.getByText('Sign out of all other sessions').click();
   await mac.page.getByRole('button', { name: 'Sign out 2 other sessions' }).click();
@@ -109,6 +107,53 @@ test('the page works by keyboard alone', async ({ browser }) => {
   }
   expect(reached).toBe(true);
   await mac.page.keyboard.press('Enter');
+  await expect(sessionRows(mac.page)).toHaveCount(1);
+  for (const d of [mac, iphone]) await d.context.close();
+});
+
+test('a refused sign-out puts the row back and says why', async ({ browser }) => {
+  const email = uniqueEmail('rollback');
+  const mac = await device(browser, MAC_CHROME);
+  const iphone = await device(browser, IPHONE_SAFARI);
+  await signUp(mac.page, email);
+  await signIn(iphone.page, email);
+  await mac.page.reload();
+  await hydrated(mac.page);
+  await expect(sessionRows(mac.page)).toHaveCount(2);
+
+  // The server refuses (as it would for a session that ended a moment ago), slowly enough
+  // to see the row leave first.
+  await mac.page.route('**/api/sign_out_session*', async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await route.fulfill({ status: 409, contentType: 'application/json', body: '"SessionNotFound"' });
+  });
+  await mac.page.getByRole('button', { name: 'Sign out Safari on iPhone' }).click();
+  await expect(sessionRows(mac.page)).toHaveCount(1);
+  await expect(mac.page.getByRole('alert')).toContainText('Could not sign that device out');
+  await expect(sessionRows(mac.page)).toHaveCount(2);
+  await expect(sessionRows(mac.page).nth(1)).toContainText('Safari on iPhone');
+  for (const d of [mac, iphone]) await d.context.close();
+});
+
+test('signing out all others asks for the password when the last one is too old', async ({ browser }) => {
+  // The end-to-end server runs with SIGNEDIN_REAUTH_MAX_AGE_SECS=4.
+  const email = uniqueEmail('step-up');
+  const mac = await device(browser, MAC_CHROME);
+  const iphone = await device(browser, IPHONE_SAFARI);
+  await signUp(mac.page, email);
+  await signIn(iphone.page, email);
+  await mac.page.waitForTimeout(5_000);
+  await mac.page.reload();
+  await hydrated(mac.page);
+  await mac.page.getByText('Sign out of all other sessions').click();
+  await mac.page.getByRole('button', { name: 'Sign out 1 other session' }).click();
+  await expect(mac.page.getByRole('alert')).toContainText('confirm your password');
+  await mac.page.getByLabel('Confirm your password').fill('not it');
+  await mac.page.getByRole('button', { name: 'Sign out 1 other session' }).click();
+  await expect(mac.page.getByRole('alert')).toContainText('That password is incorrect.');
+  await mac.page.getByLabel('Confirm your password').fill(PASSWORD);
+  await mac.page.getByRole('button', { name: 'Sign out 1 other session' }).click();
+  await expect(mac.page.getByRole('status')).toHaveText('Signed out of 1 other session.');
   await expect(sessionRows(mac.page)).toHaveCount(1);
   for (const d of [mac, iphone]) await d.context.close();
 });
