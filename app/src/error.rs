@@ -5,7 +5,10 @@ use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+/// On the wire an `AppError` is one short string ("SessionNotFound", "RateLimited:30",
+/// "Invalid:email:Email: must look like name@example.com"): decoding a string costs the
+/// browser bundle far less than a derived enum decoder.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AppError {
     #[error("Please sign in to continue.")]
     Unauthorized,
@@ -31,6 +34,63 @@ pub enum AppError {
     Internal,
     #[error("Could not reach the server: {0}")]
     Transport(String),
+}
+
+impl AppError {
+    fn to_wire(&self) -> String {
+        match self {
+            AppError::Unauthorized => "Unauthorized".into(),
+            AppError::InvalidCredentials => "InvalidCredentials".into(),
+            AppError::WrongPassword => "WrongPassword".into(),
+            AppError::Invalid { field, message } => format!("Invalid:{field}:{message}"),
+            AppError::EmailTaken => "EmailTaken".into(),
+            AppError::SessionNotFound => "SessionNotFound".into(),
+            AppError::ReauthRequired => "ReauthRequired".into(),
+            AppError::RateLimited { retry_after_secs } => format!("RateLimited:{retry_after_secs}"),
+            AppError::CrossSite => "CrossSite".into(),
+            AppError::Unavailable => "Unavailable".into(),
+            AppError::Internal => "Internal".into(),
+            AppError::Transport(message) => format!("Transport:{message}"),
+        }
+    }
+
+    fn from_wire(text: &str) -> Self {
+        let (code, rest) = text.split_once(':').unwrap_or((text, ""));
+        match code {
+            "Unauthorized" => AppError::Unauthorized,
+            "InvalidCredentials" => AppError::InvalidCredentials,
+            "WrongPassword" => AppError::WrongPassword,
+            "Invalid" => {
+                let (field, message) = rest.split_once(':').unwrap_or(("", rest));
+                AppError::Invalid {
+                    field: field.into(),
+                    message: message.into(),
+                }
+            }
+            "EmailTaken" => AppError::EmailTaken,
+            "SessionNotFound" => AppError::SessionNotFound,
+            "ReauthRequired" => AppError::ReauthRequired,
+            "RateLimited" => AppError::RateLimited {
+                retry_after_secs: rest.parse().unwrap_or(60),
+            },
+            "CrossSite" => AppError::CrossSite,
+            "Unavailable" => AppError::Unavailable,
+            "Transport" => AppError::Transport(rest.into()),
+            _ => AppError::Internal,
+        }
+    }
+}
+
+impl Serialize for AppError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.to_wire())
+    }
+}
+
+impl<'de> Deserialize<'de> for AppError {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|text| AppError::from_wire(&text))
+    }
 }
 
 impl FromServerFnError for AppError {
@@ -60,6 +120,46 @@ impl AppError {
             AppError::Invalid { field, .. } if !field.is_empty() => Some(field),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_survives_the_wire() {
+        let all = [
+            AppError::Unauthorized,
+            AppError::InvalidCredentials,
+            AppError::WrongPassword,
+            AppError::Invalid {
+                field: "email".into(),
+                message: "Email: no: really: colons".into(),
+            },
+            AppError::EmailTaken,
+            AppError::SessionNotFound,
+            AppError::ReauthRequired,
+            AppError::RateLimited {
+                retry_after_secs: 30,
+            },
+            AppError::CrossSite,
+            AppError::Unavailable,
+            AppError::Internal,
+            AppError::Transport("offline: no route".into()),
+        ];
+        for error in all {
+            let json = serde_json::to_string(&error).unwrap();
+            assert_eq!(
+                serde_json::from_str::<AppError>(&json).unwrap(),
+                error,
+                "{json}"
+            );
+        }
+        assert_eq!(
+            serde_json::from_str::<AppError>("\"Nonsense\"").unwrap(),
+            AppError::Internal
+        );
     }
 }
 

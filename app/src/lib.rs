@@ -27,7 +27,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light dark" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
             <body>
@@ -40,10 +40,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // Set only in the browser, once the page is live: end-to-end tests wait for it before
-    // clicking, since a click before hydration would be lost.
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
 
     view! {
         <Stylesheet id="signedin" href="/pkg/signedin.css" />
@@ -51,7 +47,7 @@ pub fn App() -> impl IntoView {
             if title.is_empty() { "signedin".to_owned() } else { format!("{title} · signedin") }
         } />
         <Router>
-            <div class="app" data-hydrated=move || if hydrated.get() { "true" } else { "false" }>
+            <div class="app">
                 <a class="skip-link" href="#main">"Skip to content"</a>
                 <SiteHeader />
                 <main id="main" class="main">

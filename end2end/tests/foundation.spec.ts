@@ -1,7 +1,7 @@
 import { test, expect } from '@playwright/test';
 import { hydrated } from './helpers';
 
-test('the start page is rendered on the server and hydrated', async ({ page }) => {
+test('the start page is rendered on the server and its island hydrated', async ({ page }) => {
   const response = await page.goto('/');
   expect(response?.status()).toBe(200);
   const html = await response!.text();

@@ -14,9 +14,17 @@ export function uniqueEmail(tag: string): string {
   return `${tag}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.com`;
 }
 
-/** Clicks before hydration are lost; the app marks itself once it is live. */
+/**
+ * Clicks before hydration are lost. Each interactive island marks itself once it is live;
+ * pages without islands are plain HTML and ready as soon as they load.
+ */
 export async function hydrated(page: Page): Promise<void> {
-  await expect(page.locator('.app')).toHaveAttribute('data-hydrated', 'true');
+  await page.waitForLoadState('load');
+  await page.waitForFunction(() =>
+    Array.from(document.querySelectorAll('[data-hydrated]')).every(
+      (island) => island.getAttribute('data-hydrated') === 'true',
+    ),
+  );
 }
 
 export async function signUp(page: Page, email: string, password = PASSWORD): Promise<void> {

@@ -11,6 +11,8 @@ use crate::dto::DeviceRow;
 pub fn SessionRow(
     session: DeviceRow,
     now: Signal<i64>,
+    /// Being signed out (or signed out): the row steps aside at once.
+    gone: Signal<bool>,
     sign_out: ServerMultiAction<SignOutSession>,
 ) -> impl IntoView {
     let label = session.label.clone();
@@ -29,7 +31,7 @@ pub fn SessionRow(
 
     let prefix = session.jti_prefix.clone();
     view! {
-        <li class="session" class:current=session.is_current data-prefix=prefix>
+        <li class="session" class:current=session.is_current data-prefix=prefix hidden=move || gone.get()>
             <DeviceIcon kind=session.kind.clone() />
             <div class="session-body">
                 <p class="session-title">

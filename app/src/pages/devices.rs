@@ -20,6 +20,15 @@ const TICK_EVERY: Duration = Duration::from_secs(15);
 
 #[component]
 pub fn DevicesPage() -> impl IntoView {
+    view! {
+        <Title text="Your devices" />
+        <DevicesList />
+    }
+}
+
+/// Everything interactive on the page, and the only part compiled into the browser bundle.
+#[island]
+fn DevicesList() -> impl IntoView {
     let sign_out_one = ServerMultiAction::<SignOutSession>::new();
     let sign_out_others = ServerAction::<SignOutOtherSessions>::new();
     let reload = RwSignal::new(0u32);
@@ -36,7 +45,12 @@ pub fn DevicesPage() -> impl IntoView {
     let devices = Resource::new_blocking(changes, |_| list_devices());
 
     let browser_now = RwSignal::new(None::<i64>);
-    Effect::new(move |_| keep_fresh(browser_now, reload, confirming));
+    // Set once this island is live in the browser: tests wait for it before clicking.
+    let live = RwSignal::new(false);
+    Effect::new(move |_| {
+        live.set(true);
+        keep_fresh(browser_now, reload, confirming);
+    });
 
     // Rows being signed out, or signed out, disappear at once; a refusal brings them back.
     let hidden = move |prefix: &str| {
@@ -59,8 +73,11 @@ pub fn DevicesPage() -> impl IntoView {
     };
 
     view! {
-        <Title text="Your devices" />
-        <section class="devices" aria-labelledby="devices-heading">
+        <section
+            class="devices"
+            aria-labelledby="devices-heading"
+            data-hydrated=move || if live.get() { "true" } else { "false" }
+        >
             <header class="page-header">
                 <h1 id="devices-heading">"Where you're signed in"</h1>
                 <p class="lead">
@@ -85,15 +102,14 @@ pub fn DevicesPage() -> impl IntoView {
                         let activity = data.activity;
                         Ok::<_, AppError>(view! {
                             <ul class="session-list" aria-label="Signed-in devices">
-                                <For
-                                    each=move || {
-                                        sessions.iter().filter(|s| !hidden(&s.jti_prefix)).cloned().collect::<Vec<_>>()
-                                    }
-                                    key=|session| session.jti_prefix.clone()
-                                    let:session
-                                >
-                                    <SessionRow session now sign_out=sign_out_one />
-                                </For>
+                                {sessions
+                                    .into_iter()
+                                    .map(|session| {
+                                        let prefix = session.jti_prefix.clone();
+                                        let gone = Signal::derive(move || hidden(&prefix));
+                                        view! { <SessionRow session now gone sign_out=sign_out_one /> }
+                                    })
+                                    .collect_view()}
                             </ul>
                             {(others == 0).then(|| view! {
                                 <p class="empty">"This is the only device signed in to your account."</p>

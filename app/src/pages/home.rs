@@ -7,7 +7,6 @@ use crate::api::ServerStatus;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let check = ServerAction::<ServerStatus>::new();
     view! {
         <Title text="" />
         <section class="hero">
@@ -20,7 +19,22 @@ pub fn HomePage() -> impl IntoView {
                 <a class="button secondary" href="/signup">"Create an account"</a>
             </p>
         </section>
-        <section class="card status-card" aria-labelledby="status-heading">
+        <ServerCheck />
+    }
+}
+
+/// A button that asks the server whether it and its database are up.
+#[island]
+fn ServerCheck() -> impl IntoView {
+    let check = ServerAction::<ServerStatus>::new();
+    let live = RwSignal::new(false);
+    Effect::new(move |_| live.set(true));
+    view! {
+        <section
+            class="card status-card"
+            aria-labelledby="status-heading"
+            data-hydrated=move || if live.get() { "true" } else { "false" }
+        >
             <h2 id="status-heading">"Server status"</h2>
             <ActionForm action=check>
                 <button type="submit" class="secondary" disabled=move || check.pending().get()>

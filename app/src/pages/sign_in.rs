@@ -9,31 +9,54 @@ use crate::components::error_view::ErrorMessage;
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
-    let action = ServerAction::<SignIn>::new();
-    let query = use_query_map();
-    let next = move || query.read().get("next").unwrap_or_default();
-    let error = move || action.value().get().and_then(Result::err);
-
+    // A sign-in that failed without JavaScript comes back here with its error in the URL;
+    // the server reads it and hands it to the form.
+    let failed = ServerAction::<SignIn>::new();
+    let error = failed
+        .value()
+        .get_untracked()
+        .and_then(Result::err)
+        .map(|e| e.to_string());
+    let next = use_query_map()
+        .read_untracked()
+        .get("next")
+        .unwrap_or_default();
     view! {
         <Title text="Sign in" />
         <section class="card auth-card">
             <h1>"Sign in"</h1>
-            <ActionForm action=action>
-                <input type="hidden" name="next" value=next />
-                <div class="field">
-                    <label for="email">"Email"</label>
-                    <input id="email" name="email" type="email" autocomplete="username" required />
-                </div>
-                <div class="field">
-                    <label for="password">"Password"</label>
-                    <input id="password" name="password" type="password" autocomplete="current-password" required />
-                </div>
-                {move || error().map(|e| view! { <ErrorMessage message=e.to_string() /> })}
-                <button type="submit" class="primary wide" disabled=move || action.pending().get()>
-                    {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
-                </button>
-            </ActionForm>
+            <SignInForm next error />
             <p class="muted">"New here? " <a href="/signup">"Create an account"</a></p>
         </section>
+    }
+}
+
+/// The form: posts natively without JavaScript; with it, stays on the page on a mistake
+/// (keeping what was typed) and follows the redirect on success.
+#[island]
+fn SignInForm(next: String, error: Option<String>) -> impl IntoView {
+    let action = ServerAction::<SignIn>::new();
+    let live = RwSignal::new(false);
+    Effect::new(move |_| live.set(true));
+    let message = move || match action.value().get() {
+        Some(result) => result.err().map(|e| e.to_string()),
+        None => error.clone(),
+    };
+    view! {
+        <ActionForm action=action attr:data-hydrated=move || if live.get() { "true" } else { "false" }>
+            <input type="hidden" name="next" value=next />
+            <div class="field">
+                <label for="email">"Email"</label>
+                <input id="email" name="email" type="email" autocomplete="username" required />
+            </div>
+            <div class="field">
+                <label for="password">"Password"</label>
+                <input id="password" name="password" type="password" autocomplete="current-password" required />
+            </div>
+            {move || message().map(|message| view! { <ErrorMessage message /> })}
+            <button type="submit" class="primary wide" disabled=move || action.pending().get()>
+                {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
+            </button>
+        </ActionForm>
     }
 }

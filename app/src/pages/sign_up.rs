@@ -8,37 +8,55 @@ use crate::components::error_view::ErrorMessage;
 
 #[component]
 pub fn SignUpPage() -> impl IntoView {
-    let action = ServerAction::<SignUp>::new();
-    let error = move || action.value().get().and_then(Result::err);
-
+    // An error from a sign-up posted without JavaScript, carried back in the URL.
+    let failed = ServerAction::<SignUp>::new();
+    let error = failed
+        .value()
+        .get_untracked()
+        .and_then(Result::err)
+        .map(|e| e.to_string());
     view! {
         <Title text="Create an account" />
         <section class="card auth-card">
             <h1>"Create an account"</h1>
-            <ActionForm action=action>
-                <div class="field">
-                    <label for="email">"Email"</label>
-                    <input id="email" name="email" type="email" autocomplete="username" required />
-                </div>
-                <div class="field">
-                    <label for="password">"Password"</label>
-                    <input
-                        id="password"
-                        name="password"
-                        type="password"
-                        autocomplete="new-password"
-                        minlength="8"
-                        required
-                        aria-describedby="password-hint"
-                    />
-                    <p class="hint" id="password-hint">"At least 8 characters."</p>
-                </div>
-                {move || error().map(|e| view! { <ErrorMessage message=e.to_string() /> })}
-                <button type="submit" class="primary wide" disabled=move || action.pending().get()>
-                    {move || if action.pending().get() { "Creating account…" } else { "Create account" }}
-                </button>
-            </ActionForm>
+            <SignUpForm error />
             <p class="muted">"Already have an account? " <a href="/login">"Sign in"</a></p>
         </section>
+    }
+}
+
+#[island]
+fn SignUpForm(error: Option<String>) -> impl IntoView {
+    let action = ServerAction::<SignUp>::new();
+    let live = RwSignal::new(false);
+    Effect::new(move |_| live.set(true));
+    let message = move || match action.value().get() {
+        Some(result) => result.err().map(|e| e.to_string()),
+        None => error.clone(),
+    };
+    view! {
+        <ActionForm action=action attr:data-hydrated=move || if live.get() { "true" } else { "false" }>
+            <div class="field">
+                <label for="email">"Email"</label>
+                <input id="email" name="email" type="email" autocomplete="username" required />
+            </div>
+            <div class="field">
+                <label for="password">"Password"</label>
+                <input
+                    id="password"
+                    name="password"
+                    type="password"
+                    autocomplete="new-password"
+                    minlength="8"
+                    required
+                    aria-describedby="password-hint"
+                />
+                <p class="hint" id="password-hint">"At least 8 characters."</p>
+            </div>
+            {move || message().map(|message| view! { <ErrorMessage message /> })}
+            <button type="submit" class="primary wide" disabled=move || action.pending().get()>
+                {move || if action.pending().get() { "Creating account…" } else { "Create account" }}
+            </button>
+        </ActionForm>
     }
 }
