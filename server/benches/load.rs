@@ -253,13 +253,21 @@ impl Server {
         panic!("the server did not become ready");
     }
 
+    fn rss_mib(&self) -> f64 {
+        self.status_mib("VmRSS:")
+    }
+
     /// Peak resident memory so far (VmHWM), in MiB.
     fn peak_rss_mib(&self) -> f64 {
+        self.status_mib("VmHWM:")
+    }
+
+    fn status_mib(&self, field: &str) -> f64 {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
             .unwrap_or_default();
         status
             .lines()
-            .find(|l| l.starts_with("VmHWM:"))
+            .find(|l| l.starts_with(field))
             .and_then(|l| l.split_whitespace().nth(1))
             .and_then(|kb| kb.parse::<f64>().ok())
             .map_or(0.0, |kb| kb / 1024.0)
@@ -765,39 +773,61 @@ async fn bench_store(backend: Backend, size: &Size, args: &Args, report: &mut Re
         seed_started.elapsed()
     ));
 
+    // Each workload's ceiling is measured right after it, on the same data, with the server
+    // idle: the same statements straight through sqlx, no HTTP, no JWT.
     let mut limits: Vec<(&str, usize, f64)> = Vec::new();
     let mut results: Vec<(&str, usize, Sample)> = Vec::new();
+    let users: Vec<String> = workers.iter().map(|w| w.user_id.clone()).collect();
+    let revoker_users: Vec<String> = revokers.iter().map(|w| w.user_id.clone()).collect();
+    let sessions = active_sessions(&store, &users).await;
     for &c in &args.levels {
-        let active = &workers[..c];
-        let tokens: Vec<String> = active.iter().map(|w| w.access.clone()).collect();
+        let tokens: Vec<String> = workers[..c].iter().map(|w| w.access.clone()).collect();
+        let check_url = format!("{}/auth/check", server.base);
         results.push((
             "GET /auth/check",
             c,
             http_get(
-                format!("{}/auth/check", server.base),
+                check_url,
                 tokens.clone(),
                 StatusCode::NO_CONTENT,
                 args.duration,
             )
             .await,
         ));
+        limits.push((
+            "GET /auth/check",
+            c,
+            limit_check(&store, &sessions[..c], args.duration)
+                .await
+                .rate(),
+        ));
+
+        let list_url = format!("{}/me/sessions", server.base);
         results.push((
             "GET /me/sessions",
             c,
-            http_get(
-                format!("{}/me/sessions", server.base),
-                tokens.clone(),
-                StatusCode::OK,
-                args.duration,
-            )
-            .await,
+            http_get(list_url, tokens, StatusCode::OK, args.duration).await,
         ));
+        limits.push((
+            "GET /me/sessions",
+            c,
+            limit_list(&store, &users[..c], args.duration).await.rate(),
+        ));
+
         let (refresh, chains) = http_refresh(&server.base, &workers[..c], args.duration).await;
         // The chains carry on at the next level from where they stopped.
         for (worker, token) in workers.iter_mut().zip(chains) {
             worker.refresh = token;
         }
         results.push(("POST /auth/refresh", c, refresh));
+        limits.push((
+            "POST /auth/refresh",
+            c,
+            limit_refresh(&store, &revoker_users[..c], args.duration)
+                .await
+                .rate(),
+        ));
+
         // Enough sessions to sign out for the whole run at a generous rate.
         let per_worker = if args.smoke {
             2_000
@@ -816,6 +846,11 @@ async fn bench_store(backend: Backend, size: &Size, args: &Args, report: &mut Re
             c,
             http_revoke(&server.base, &pools, args.duration).await,
         ));
+        println!(
+            "(server RSS after concurrency {c}: {:.1} MiB, peak {:.1} MiB)",
+            server.rss_mib(),
+            server.peak_rss_mib()
+        );
     }
     // The devices page, rendered on the server for an account with ten sessions.
     let page_user = make_workers(&server.base, 1, "page").await.remove(0);
@@ -847,41 +882,23 @@ async fn bench_store(backend: Backend, size: &Size, args: &Args, report: &mut Re
     .await
     .0;
     results.push(("GET /account/devices (10 rows, SSR)", 1, page));
+    // Sign-ins on accounts of their own: each one adds a session.
     let login_levels: Vec<usize> = args.levels.iter().copied().filter(|&c| c <= 8).collect();
+    let signers = make_workers(
+        &server.base,
+        login_levels.iter().copied().max().unwrap_or(1),
+        "l",
+    )
+    .await;
     for &c in &login_levels {
         results.push((
             "POST /auth/login (argon2id)",
             c,
-            http_login(&server.base, &workers[..c], args.duration).await,
+            http_login(&server.base, &signers[..c], args.duration).await,
         ));
     }
     let peak = server.peak_rss_mib();
     drop(server);
-
-    // The ceiling: the same statements through sqlx, nothing else running.
-    let users: Vec<String> = workers.iter().map(|w| w.user_id.clone()).collect();
-    let sessions = active_sessions(&store, &users).await;
-    for &c in &args.levels {
-        limits.push((
-            "POST /auth/refresh",
-            c,
-            limit_refresh(&store, &users[..c], args.duration)
-                .await
-                .rate(),
-        ));
-        limits.push((
-            "GET /me/sessions",
-            c,
-            limit_list(&store, &users[..c], args.duration).await.rate(),
-        ));
-        limits.push((
-            "GET /auth/check",
-            c,
-            limit_check(&store, &sessions[..c], args.duration)
-                .await
-                .rate(),
-        ));
-    }
     for (workload, c, sample) in &results {
         let limit = limits
             .iter()

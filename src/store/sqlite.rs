@@ -44,8 +44,10 @@ impl SqliteStore {
             .test_before_acquire(false)
             .connect_with(connect.clone())
             .await?;
+        // Reads are short point and index lookups; on a few cores four connections keep the
+        // CPUs busy, and every connection beyond that only adds its own page cache to RSS.
         let reader = SqlitePoolOptions::new()
-            .max_connections(options.max_connections.clamp(1, 8))
+            .max_connections(options.max_connections.clamp(1, 4))
             .acquire_timeout(options.acquire_timeout)
             .test_before_acquire(false)
             .connect_with(connect)
