@@ -12,18 +12,8 @@ use server::config::{Cli, Config};
 use server::startup::Application;
 use tower::ServiceExt;
 
-const ENDPOINTS: [(&str, &str); 10] = [
-    ("POST", "/auth/signup"),
-    ("POST", "/auth/login"),
-    ("POST", "/auth/refresh"),
-    ("POST", "/auth/reauth"),
-    ("POST", "/auth/logout"),
-    ("GET", "/me/sessions"),
-    ("DELETE", "/me/sessions/"),
-    ("POST", "/accounts/me/security/revoke-sessions"),
-    ("POST", "/accounts/me/password"),
-    ("GET", "/me/security/events?"),
-];
+#[path = "../json_bodies_input.rs"]
+mod input;
 
 struct Harness {
     runtime: tokio::runtime::Runtime,
@@ -75,30 +65,21 @@ fn harness() -> &'static Harness {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&selector, rest)) = data.split_first() else { return };
-    let (method, path) = ENDPOINTS[usize::from(selector) % ENDPOINTS.len()];
-    let (suffix, body) = match rest.iter().position(|&b| b == b'\n') {
-        Some(i) => (&rest[..i], &rest[i + 1..]),
-        None => (&b""[..], rest),
-    };
-    let suffix: String = String::from_utf8_lossy(suffix).chars().filter(|c| c.is_ascii_graphic()).collect();
-    let content_type = if selector & 0x80 == 0 { "application/json" } else { "text/plain" };
-    let authenticated = selector & 0x40 == 0;
+    let Some(input) = input::decode(data) else { return };
     let harness = harness();
     let token = harness.token.lock().expect("lock").clone();
-    let uri = format!("{path}{suffix}");
     let Some((status, _)) = harness.runtime.block_on(call(
         &harness.router,
-        method,
-        &uri,
-        authenticated.then_some(token.as_str()),
-        content_type,
-        body.to_vec(),
+        input.method,
+        &input.uri,
+        input.authenticated.then_some(token.as_str()),
+        input.content_type,
+        input.body.to_vec(),
     )) else {
         return;
     };
-    assert_ne!(status, StatusCode::INTERNAL_SERVER_ERROR, "{method} {uri}");
-    if authenticated && status == StatusCode::UNAUTHORIZED {
+    assert_ne!(status, StatusCode::INTERNAL_SERVER_ERROR, "{} {}", input.method, input.uri);
+    if input.authenticated && status == StatusCode::UNAUTHORIZED {
         *harness.token.lock().expect("lock") = harness.runtime.block_on(sign_in(&harness.router));
     }
 });

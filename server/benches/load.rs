@@ -33,6 +33,8 @@ enum Backend {
 
 struct Args {
     smoke: bool,
+    /// Workloads to run (check, list, refresh, revoke, page, login); all when empty.
+    only: Vec<String>,
     large: bool,
     backends: Vec<Backend>,
     duration: Duration,
@@ -72,8 +74,12 @@ fn args() -> Args {
         } else {
             vec![1, 8, 32, 128]
         });
+    let only = value("--only")
+        .map(|s| s.split(',').map(str::to_owned).collect())
+        .unwrap_or_default();
     Args {
         smoke,
+        only,
         large: has("--large"),
         backends,
         duration,
@@ -780,85 +786,102 @@ async fn bench_store(backend: Backend, size: &Size, args: &Args, report: &mut Re
     let users: Vec<String> = workers.iter().map(|w| w.user_id.clone()).collect();
     let revoker_users: Vec<String> = revokers.iter().map(|w| w.user_id.clone()).collect();
     let sessions = active_sessions(&store, &users).await;
+    let wants = |name: &str| args.only.is_empty() || args.only.iter().any(|o| o == name);
     for &c in &args.levels {
         let tokens: Vec<String> = workers[..c].iter().map(|w| w.access.clone()).collect();
-        let check_url = format!("{}/auth/check", server.base);
-        results.push((
-            "GET /auth/check",
-            c,
-            http_get(
-                check_url,
-                tokens.clone(),
-                StatusCode::NO_CONTENT,
-                args.duration,
-            )
-            .await,
-        ));
-        limits.push((
-            "GET /auth/check",
-            c,
-            limit_check(&store, &sessions[..c], args.duration)
-                .await
-                .rate(),
-        ));
-
-        let list_url = format!("{}/me/sessions", server.base);
-        results.push((
-            "GET /me/sessions",
-            c,
-            http_get(list_url, tokens, StatusCode::OK, args.duration).await,
-        ));
-        limits.push((
-            "GET /me/sessions",
-            c,
-            limit_list(&store, &users[..c], args.duration).await.rate(),
-        ));
-
-        let (refresh, chains) = http_refresh(&server.base, &workers[..c], args.duration).await;
-        // The chains carry on at the next level from where they stopped.
-        for (worker, token) in workers.iter_mut().zip(chains) {
-            worker.refresh = token;
+        if wants("check") {
+            let url = format!("{}/auth/check", server.base);
+            let sample = http_get(url, tokens.clone(), StatusCode::NO_CONTENT, args.duration).await;
+            results.push(("GET /auth/check", c, sample));
+            let limit = limit_check(&store, &sessions[..c], args.duration).await;
+            limits.push(("GET /auth/check", c, limit.rate()));
         }
-        results.push(("POST /auth/refresh", c, refresh));
-        limits.push((
-            "POST /auth/refresh",
-            c,
-            limit_refresh(&store, &revoker_users[..c], args.duration)
-                .await
-                .rate(),
-        ));
-
-        // Enough sessions to sign out for the whole run at a generous rate.
-        let per_worker = if args.smoke {
-            2_000
-        } else {
-            (60_000 / c).max(500)
-        };
-        let mut pools = Vec::new();
-        for w in &revokers[..c] {
-            pools.push((
-                w.access.clone(),
-                seed_revocable(&store, &w.user_id, per_worker).await,
-            ));
+        if wants("list") {
+            let url = format!("{}/me/sessions", server.base);
+            let sample = http_get(url, tokens, StatusCode::OK, args.duration).await;
+            results.push(("GET /me/sessions", c, sample));
+            let limit = limit_list(&store, &users[..c], args.duration).await;
+            limits.push(("GET /me/sessions", c, limit.rate()));
         }
-        results.push((
-            "DELETE /me/sessions/{prefix}",
-            c,
-            http_revoke(&server.base, &pools, args.duration).await,
-        ));
+        if wants("refresh") {
+            let (sample, chains) = http_refresh(&server.base, &workers[..c], args.duration).await;
+            // The chains carry on at the next level from where they stopped.
+            for (worker, token) in workers.iter_mut().zip(chains) {
+                worker.refresh = token;
+            }
+            results.push(("POST /auth/refresh", c, sample));
+            let limit = limit_refresh(&store, &revoker_users[..c], args.duration).await;
+            limits.push(("POST /auth/refresh", c, limit.rate()));
+        }
+        if wants("revoke") {
+            // Enough sessions to sign out for the whole run at a generous rate.
+            let per_worker = if args.smoke {
+                2_000
+            } else {
+                (60_000 / c).max(500)
+            };
+            let mut pools = Vec::new();
+            for w in &revokers[..c] {
+                pools.push((
+                    w.access.clone(),
+                    seed_revocable(&store, &w.user_id, per_worker).await,
+                ));
+            }
+            let sample = http_revoke(&server.base, &pools, args.duration).await;
+            results.push(("DELETE /me/sessions/{prefix}", c, sample));
+        }
         println!(
             "(server RSS after concurrency {c}: {:.1} MiB, peak {:.1} MiB)",
             server.rss_mib(),
             server.peak_rss_mib()
         );
     }
-    // The devices page, rendered on the server for an account with ten sessions.
-    let page_user = make_workers(&server.base, 1, "page").await.remove(0);
-    seed_revocable(&store, &page_user.user_id, 9).await;
-    let page_url = format!("{}/account/devices", server.base);
-    let cookie = format!("signedin_access={}", page_user.access);
-    let page = run(vec![keep_alive_client()], args.duration, move |client| {
-        let (url, cookie) = (page_url.clone(), cookie.clone());
+    if wants("page") {
+        results.push((
+            "GET /account/devices (10 rows, SSR)",
+            1,
+            page_render(&server, &store, args.duration).await,
+        ));
+    }
+    // Sign-ins on accounts of their own: each one adds a session.
+    let login_levels: Vec<usize> = args
+        .levels
+        .iter()
+        .copied()
+        .filter(|&c| c <= 8 && wants("login"))
+        .collect();
+    if let Some(&most) = login_levels.iter().max() {
+        let signers = make_workers(&server.base, most, "l").await;
+        for &c in &login_levels {
+            results.push((
+                "POST /auth/login (argon2id)",
+                c,
+                http_login(&server.base, &signers[..c], args.duration).await,
+            ));
+        }
+    }
+    let peak = server.peak_rss_mib();
+    drop(server);
+    for (workload, c, sample) in &results {
+        let limit = limits
+            .iter()
+            .find(|(w, lc, _)| w == workload && lc == c)
+            .map(|(_, _, r)| *r);
+        report.row(workload, *c, sample, limit);
+    }
+    report.note(&format!("Server peak RSS (VmHWM): {peak:.1} MiB."));
+    store.close().await;
+    database.remove().await;
+}
+
+/// The devices page, rendered on the server for an account with ten sessions.
+async fn page_render(server: &Server, store: &Store, duration: Duration) -> Sample {
+    let user = make_workers(&server.base, 1, "page").await.remove(0);
+    seed_revocable(store, &user.user_id, 9).await;
+    let url = format!("{}/account/devices", server.base);
+    let cookie = format!("signedin_access={}", user.access);
+    run(vec![keep_alive_client()], duration, move |client| {
+        let (url, cookie) = (url.clone(), cookie.clone());
         async move {
             let ok = match client
                 .get(&url)
@@ -880,35 +903,7 @@ async fn bench_store(backend: Backend, size: &Size, args: &Args, report: &mut Re
         }
     })
     .await
-    .0;
-    results.push(("GET /account/devices (10 rows, SSR)", 1, page));
-    // Sign-ins on accounts of their own: each one adds a session.
-    let login_levels: Vec<usize> = args.levels.iter().copied().filter(|&c| c <= 8).collect();
-    let signers = make_workers(
-        &server.base,
-        login_levels.iter().copied().max().unwrap_or(1),
-        "l",
-    )
-    .await;
-    for &c in &login_levels {
-        results.push((
-            "POST /auth/login (argon2id)",
-            c,
-            http_login(&server.base, &signers[..c], args.duration).await,
-        ));
-    }
-    let peak = server.peak_rss_mib();
-    drop(server);
-    for (workload, c, sample) in &results {
-        let limit = limits
-            .iter()
-            .find(|(w, lc, _)| w == workload && lc == c)
-            .map(|(_, _, r)| *r);
-        report.row(workload, *c, sample, limit);
-    }
-    report.note(&format!("Server peak RSS (VmHWM): {peak:.1} MiB."));
-    store.close().await;
-    database.remove().await;
+    .0
 }
 
 async fn active_sessions(store: &Store, users: &[String]) -> Vec<String> {

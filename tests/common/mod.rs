@@ -13,7 +13,8 @@ use signedin::{
     ClientHints, DeviceContext, DeviceLabeler, FixedClock, Geo, Policy, RateLimiter, RateLimits,
     ServiceParts, SessionService, Store, StoreOptions, Timestamp,
 };
-use sqlx::Connection;
+#[path = "../support/postgres.rs"]
+pub mod postgres;
 
 pub const PASSWORD: &str = "correct horse battery staple";
 pub const SECRET: &str = "test secret, long enough for HMAC-SHA256 keys";
@@ -39,65 +40,19 @@ impl TestDb {
     /// A fresh database on the PostgreSQL server named by `TEST_DATABASE_URL` (or a
     /// `postgres://` `DATABASE_URL`); `None` when neither is set.
     pub async fn postgres() -> Option<Self> {
-        let admin_url = postgres_admin_url()?;
-        let name = format!("signedin_test_{}", hex::encode(rand_bytes()));
-        let mut admin = sqlx::PgConnection::connect(&admin_url)
-            .await
-            .unwrap_or_else(|e| {
-                panic!("TEST_DATABASE_URL is set but PostgreSQL is unreachable: {e}")
-            });
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&mut admin)
-            .await
-            .expect("create test database");
-        let url = replace_database(&admin_url, &name);
+        let (url, admin, name) = postgres::create_database("signedin_test").await?;
         Some(Self {
             url,
             _dir: None,
-            postgres: Some((admin_url, name)),
+            postgres: Some((admin, name)),
         })
     }
 
     pub async fn finish(self) {
-        if let Some((admin_url, name)) = &self.postgres
-            && let Ok(mut admin) = sqlx::PgConnection::connect(admin_url).await
-        {
-            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .execute(&mut admin)
-                .await;
+        if let Some((admin, name)) = &self.postgres {
+            postgres::drop_database(admin, name).await;
         }
     }
-}
-
-pub fn postgres_admin_url() -> Option<String> {
-    std::env::var("TEST_DATABASE_URL")
-        .ok()
-        .or_else(|| std::env::var("DATABASE_URL").ok())
-        .filter(|url| url.starts_with("postgres://") || url.starts_with("postgresql://"))
-}
-
-fn replace_database(url: &str, name: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((base, query)) => (base, Some(query)),
-        None => (url, None),
-    };
-    let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let path_start = base[scheme_end..].find('/').map(|i| i + scheme_end);
-    let mut replaced = match path_start {
-        Some(i) => format!("{}/{name}", &base[..i]),
-        None => format!("{base}/{name}"),
-    };
-    if let Some(query) = query {
-        replaced.push('?');
-        replaced.push_str(query);
-    }
-    replaced
-}
-
-fn rand_bytes() -> [u8; 6] {
-    let mut buf = [0u8; 6];
-    getrandom::fill(&mut buf).expect("randomness");
-    buf
 }
 
 /// The rules compiled once per test binary: building them takes a while.

@@ -69,6 +69,25 @@ impl FromRequestParts<AppState> for Authenticated {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        let BearerToken(token) = BearerToken::from_request_parts(parts, state).await?;
+        let device = app::api::context::device_context(parts, &state.web.trusted_proxies);
+        let principal = state
+            .web
+            .service
+            .authenticate(&token, Some(&device))
+            .await?;
+        Ok(Self(principal))
+    }
+}
+
+/// The bearer token as sent, not yet checked: for handlers that check it together with
+/// their own query (`GET /me/sessions`).
+pub struct BearerToken(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for BearerToken {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         let header = parts.headers.get(header::AUTHORIZATION).ok_or_else(|| {
             ApiError::unauthorized("send an access token: Authorization: Bearer <token>")
         })?;
@@ -85,9 +104,7 @@ impl FromRequestParts<AppState> for Authenticated {
             .ok_or_else(|| {
                 ApiError::invalid_token("the Authorization header must be: Bearer <token>")
             })?;
-        let device = app::api::context::device_context(parts, &state.web.trusted_proxies);
-        let principal = state.web.service.authenticate(token, Some(&device)).await?;
-        Ok(Self(principal))
+        Ok(Self(token.to_owned()))
     }
 }
 

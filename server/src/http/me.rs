@@ -13,7 +13,7 @@ use app::dto::{SecurityEventView, SessionView};
 use signedin::BulkScope;
 
 use super::error::{ApiError, Problem};
-use super::extract::{ApiJson, Authenticated, ClientDevice};
+use super::extract::{ApiJson, Authenticated, BearerToken, ClientDevice};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -88,9 +88,14 @@ pub struct EventsResponse {
 #[tracing::instrument(skip_all)]
 pub async fn list_sessions(
     State(state): State<AppState>,
-    Authenticated(principal): Authenticated,
+    BearerToken(token): BearerToken,
+    ClientDevice(device): ClientDevice,
 ) -> Result<Json<SessionsResponse>, ApiError> {
-    let sessions = state.web.service.list_sessions(&principal).await?;
+    let sessions = state
+        .web
+        .service
+        .authenticate_and_list(&token, Some(&device))
+        .await?;
     Ok(Json(SessionsResponse {
         sessions: sessions.iter().map(SessionView::from).collect(),
     }))

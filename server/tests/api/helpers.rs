@@ -1,5 +1,8 @@
 #![allow(dead_code)]
 
+#[path = "../../../tests/support/postgres.rs"]
+mod postgres;
+
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
@@ -10,7 +13,6 @@ use serde_json::{Value, json};
 use server::config::{Cli, Config};
 use server::startup::Application;
 use signedin::{FixedClock, SessionService, Timestamp};
-use sqlx::Connection;
 
 pub const PASSWORD: &str = "correct horse battery staple";
 pub const MAC_CHROME: &str = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
@@ -100,16 +102,8 @@ pub async fn spawn_app_with(options: Options) -> Option<TestApp> {
             None,
         ),
         Backend::Postgres => {
-            let admin = postgres_admin_url()?;
-            let name = format!("signedin_api_{}", random_hex());
-            let mut conn = sqlx::PgConnection::connect(&admin)
-                .await
-                .expect("PostgreSQL reachable");
-            sqlx::query(&format!("CREATE DATABASE {name}"))
-                .execute(&mut conn)
-                .await
-                .unwrap();
-            (replace_database(&admin, &name), Some((admin, name)))
+            let (url, admin, name) = postgres::create_database("signedin_api").await?;
+            (url, Some((admin, name)))
         }
     };
     let mut args = vec![
@@ -167,32 +161,7 @@ fn geo_dir() -> String {
 }
 
 pub fn postgres_admin_url() -> Option<String> {
-    std::env::var("TEST_DATABASE_URL")
-        .ok()
-        .or_else(|| std::env::var("DATABASE_URL").ok())
-        .filter(|url| url.starts_with("postgres://") || url.starts_with("postgresql://"))
-}
-
-fn replace_database(url: &str, name: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
-    let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let mut out = match base[scheme_end..].find('/') {
-        Some(i) => format!("{}/{name}", &base[..scheme_end + i]),
-        None => format!("{base}/{name}"),
-    };
-    if let Some(q) = query {
-        out.push('?');
-        out.push_str(q);
-    }
-    out
-}
-
-fn random_hex() -> String {
-    let mut buf = [0u8; 6];
-    getrandom::fill(&mut buf).unwrap();
-    buf.iter().map(|b| format!("{b:02x}")).collect()
+    postgres::admin_url()
 }
 
 impl TestApp {
@@ -277,11 +246,7 @@ impl TestApp {
         if let Some((admin, name)) = self.postgres.take() {
             // Give the server a moment to close its pool, then drop the database.
             tokio::time::sleep(Duration::from_millis(50)).await;
-            if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
-                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    .execute(&mut conn)
-                    .await;
-            }
+            postgres::drop_database(&admin, &name).await;
         }
     }
 }

@@ -1,5 +1,9 @@
 #![allow(dead_code)]
 
+#[path = "../../../tests/support/postgres.rs"]
+mod postgres;
+pub use postgres::admin_url as postgres_admin_url;
+
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
@@ -7,7 +11,6 @@ use std::time::{Duration, Instant};
 
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
-use sqlx::Connection;
 
 pub const PASSWORD: &str = "correct horse battery staple";
 
@@ -150,13 +153,6 @@ pub struct Db {
     _dir: tempfile::TempDir,
 }
 
-pub fn postgres_admin_url() -> Option<String> {
-    std::env::var("TEST_DATABASE_URL")
-        .ok()
-        .or_else(|| std::env::var("DATABASE_URL").ok())
-        .filter(|url| url.starts_with("postgres://") || url.starts_with("postgresql://"))
-}
-
 impl Db {
     pub fn sqlite() -> Db {
         let dir = tempfile::tempdir().unwrap();
@@ -168,51 +164,19 @@ impl Db {
     }
 
     pub async fn postgres() -> Option<Db> {
-        let admin = postgres_admin_url()?;
-        let name = format!("signedin_fault_{}", random_hex());
-        let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&mut conn)
-            .await
-            .unwrap();
+        let (url, admin, name) = postgres::create_database("signedin_fault").await?;
         Some(Db {
-            url: with_database(&admin, &name),
+            url,
             postgres: Some((admin, name)),
             _dir: tempfile::tempdir().unwrap(),
         })
     }
 
     pub async fn finish(self) {
-        if let Some((admin, name)) = &self.postgres
-            && let Ok(mut conn) = sqlx::PgConnection::connect(admin).await
-        {
-            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .execute(&mut conn)
-                .await;
+        if let Some((admin, name)) = &self.postgres {
+            postgres::drop_database(admin, name).await;
         }
     }
-}
-
-pub fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
-    let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let mut out = match base[scheme_end..].find('/') {
-        Some(i) => format!("{}/{name}", &base[..scheme_end + i]),
-        None => format!("{base}/{name}"),
-    };
-    if let Some(q) = query {
-        out.push('?');
-        out.push_str(q);
-    }
-    out
-}
-
-fn random_hex() -> String {
-    let mut buf = [0u8; 6];
-    getrandom::fill(&mut buf).unwrap();
-    buf.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Runs `body` on SQLite, and on PostgreSQL when TEST_DATABASE_URL is set.
