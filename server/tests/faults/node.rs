@@ -2,7 +2,6 @@
 
 #[path = "../../../tests/support/postgres.rs"]
 mod postgres;
-pub use postgres::admin_url as postgres_admin_url;
 
 use std::net::TcpListener;
 use std::path::PathBuf;
