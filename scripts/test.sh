@@ -15,6 +15,11 @@ else
 fi
 cargo test --workspace --exclude frontend
 
+# The load benchmark's smoke mode, built in the test profile (no second optimised build):
+# it proves the benchmark still runs with zero errors; speed is not judged here.
+say "Load benchmark, smoke mode (a few seconds per store; speed not judged)"
+cargo test -p server --bench load -- --smoke
+
 say "End-to-end tests: release build, Debian's Chromium, a fresh database"
 rm -rf target/e2e
 mkdir -p target/e2e

@@ -123,19 +123,25 @@ impl Sample {
     }
 }
 
-struct Report(String);
+/// The tables as text, and the cells that went wrong (errors, or no request served at all):
+/// a benchmark that fails quietly would rot without anyone noticing.
+#[derive(Default)]
+struct Report {
+    text: String,
+    broken: Vec<String>,
+}
 
 impl Report {
     fn header(&mut self, title: &str) {
-        let _ = writeln!(self.0, "\n### {title}\n");
+        let _ = writeln!(self.text, "\n### {title}\n");
         let _ = writeln!(
-            self.0,
+            self.text,
             "| workload | conc. | req/s | p50 ms | p99 ms | p99.9 ms | errors | limit req/s | ratio |"
         );
-        let _ = writeln!(self.0, "|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        let _ = writeln!(self.text, "|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         println!(
             "{}",
-            self.0
+            self.text
                 .lines()
                 .rev()
                 .take(3)
@@ -164,12 +170,19 @@ impl Report {
             sample.errors,
         );
         println!("{line}");
-        let _ = writeln!(self.0, "{line}");
+        let _ = writeln!(self.text, "{line}");
+        if sample.errors > 0 || sample.latencies.is_empty() {
+            self.broken.push(format!(
+                "{workload} at concurrency {concurrency}: {} errors, {} successes",
+                sample.errors,
+                sample.latencies.len()
+            ));
+        }
     }
 
     fn note(&mut self, text: &str) {
         println!("{text}");
-        let _ = writeln!(self.0, "\n{text}");
+        let _ = writeln!(self.text, "\n{text}");
     }
 }
 
@@ -924,7 +937,7 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    let mut report = Report(String::new());
+    let mut report = Report::default();
     report.note(&format!(
         "signedin load benchmark · {} · {} s per cell · concurrency {:?} · {} cores",
         if args.smoke { "smoke" } else { "full" },
@@ -959,6 +972,13 @@ fn main() {
     }
     let out = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/bench/load.md");
     std::fs::create_dir_all(out.parent().unwrap()).unwrap();
-    std::fs::write(&out, &report.0).unwrap();
+    std::fs::write(&out, &report.text).unwrap();
     println!("\nwritten to {}", out.display());
+    if !report.broken.is_empty() {
+        eprintln!("\nthe benchmark is broken (every cell must serve requests with 0 errors):");
+        for cell in &report.broken {
+            eprintln!("  {cell}");
+        }
+        std::process::exit(1);
+    }
 }
