@@ -20,6 +20,8 @@ apt_install() {
 }
 
 # --- Rust -------------------------------------------------------------------------------
+# rustup's own directory first: a shell that never sourced ~/.cargo/env still finds it.
+export PATH="$HOME/.cargo/bin:$PATH"
 if ! have rustup; then
   say "Installing rustup (from static.rust-lang.org)"
   have curl || apt_install curl ca-certificates
