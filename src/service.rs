@@ -491,13 +491,7 @@ impl SessionService {
             .store
             .list_live_sessions(&who.user_id, &self.0.policy, self.now())
             .await?;
-        let mut sessions: Vec<SessionInfo> = rows
-            .into_iter()
-            .map(|row| self.session_info(row, &who.session_id))
-            .collect();
-        // Stable: keeps the store's most-recent-first order behind the current session.
-        sessions.sort_by_key(|s| !s.is_current);
-        Ok(sessions)
+        Ok(self.session_infos(rows, &who.session_id))
     }
 
     /// `authenticate` then `list_sessions`, in one query when it can: the list of live
@@ -521,15 +515,21 @@ impl SessionService {
             .iter()
             .any(|row| row.session_id == claims.sid && row.user_id == claims.sub)
         {
-            let mut sessions: Vec<SessionInfo> = rows
-                .into_iter()
-                .map(|row| self.session_info(row, &claims.sid))
-                .collect();
-            sessions.sort_by_key(|s| !s.is_current);
-            return Ok(sessions);
+            return Ok(self.session_infos(rows, &claims.sid));
         }
         let who = self.authenticate(access_token, device).await?;
         self.list_sessions(&who).await
+    }
+
+    /// Rows as the caller sees them: the current session first, then the store's
+    /// most-recent-first order (the sort is stable).
+    fn session_infos(&self, rows: Vec<LiveSessionRow>, current_session: &str) -> Vec<SessionInfo> {
+        let mut sessions: Vec<SessionInfo> = rows
+            .into_iter()
+            .map(|row| self.session_info(row, current_session))
+            .collect();
+        sessions.sort_by_key(|s| !s.is_current);
+        sessions
     }
 
     fn session_info(&self, row: LiveSessionRow, current_session: &str) -> SessionInfo {

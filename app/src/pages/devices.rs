@@ -9,6 +9,7 @@ use leptos_meta::Title;
 
 use crate::api::{SignOutOtherSessions, SignOutSession, list_devices};
 use crate::components::error_view::ErrorMessage;
+use crate::components::island::live_marker;
 use crate::components::relative_time::RelativeTime;
 use crate::components::session_row::SessionRow;
 use crate::dto::{ActivityItem, DevicesView};
@@ -45,12 +46,7 @@ fn DevicesList() -> impl IntoView {
     let devices = Resource::new_blocking(changes, |_| list_devices());
 
     let browser_now = RwSignal::new(None::<i64>);
-    // Set once this island is live in the browser: tests wait for it before clicking.
-    let live = RwSignal::new(false);
-    Effect::new(move |_| {
-        live.set(true);
-        keep_fresh(browser_now, reload, confirming);
-    });
+    Effect::new(move |_| keep_fresh(browser_now, reload, confirming));
 
     // Rows being signed out, or signed out, disappear at once; a refusal brings them back.
     let hidden = move |prefix: &str| {
@@ -76,7 +72,7 @@ fn DevicesList() -> impl IntoView {
         <section
             class="devices"
             aria-labelledby="devices-heading"
-            data-hydrated=move || if live.get() { "true" } else { "false" }
+            data-hydrated=live_marker()
         >
             <header class="page-header">
                 <h1 id="devices-heading">"Where you're signed in"</h1>

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::ServerStatus;
+use crate::components::island::live_marker;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
@@ -27,13 +28,11 @@ pub fn HomePage() -> impl IntoView {
 #[island]
 fn ServerCheck() -> impl IntoView {
     let check = ServerAction::<ServerStatus>::new();
-    let live = RwSignal::new(false);
-    Effect::new(move |_| live.set(true));
     view! {
         <section
             class="card status-card"
             aria-labelledby="status-heading"
-            data-hydrated=move || if live.get() { "true" } else { "false" }
+            data-hydrated=live_marker()
         >
             <h2 id="status-heading">"Server status"</h2>
             <ActionForm action=check>

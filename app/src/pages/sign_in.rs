@@ -6,17 +6,13 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::SignIn;
 use crate::components::error_view::ErrorMessage;
+use crate::components::island::{error_from_plain_post, form_error, live_marker};
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
     // A sign-in that failed without JavaScript comes back here with its error in the URL;
     // the server reads it and hands it to the form.
-    let failed = ServerAction::<SignIn>::new();
-    let error = failed
-        .value()
-        .get_untracked()
-        .and_then(Result::err)
-        .map(|e| e.to_string());
+    let error = error_from_plain_post::<SignIn>();
     let next = use_query_map()
         .read_untracked()
         .get("next")
@@ -36,14 +32,9 @@ pub fn SignInPage() -> impl IntoView {
 #[island]
 fn SignInForm(next: String, error: Option<String>) -> impl IntoView {
     let action = ServerAction::<SignIn>::new();
-    let live = RwSignal::new(false);
-    Effect::new(move |_| live.set(true));
-    let message = move || match action.value().get() {
-        Some(result) => result.err().map(|e| e.to_string()),
-        None => error.clone(),
-    };
+    let message = form_error(action, error);
     view! {
-        <ActionForm action=action attr:data-hydrated=move || if live.get() { "true" } else { "false" }>
+        <ActionForm action=action attr:data-hydrated=live_marker()>
             <input type="hidden" name="next" value=next />
             <div class="field">
                 <label for="email">"Email"</label>

@@ -5,16 +5,12 @@ use leptos_meta::Title;
 
 use crate::api::SignUp;
 use crate::components::error_view::ErrorMessage;
+use crate::components::island::{error_from_plain_post, form_error, live_marker};
 
 #[component]
 pub fn SignUpPage() -> impl IntoView {
     // An error from a sign-up posted without JavaScript, carried back in the URL.
-    let failed = ServerAction::<SignUp>::new();
-    let error = failed
-        .value()
-        .get_untracked()
-        .and_then(Result::err)
-        .map(|e| e.to_string());
+    let error = error_from_plain_post::<SignUp>();
     view! {
         <Title text="Create an account" />
         <section class="card auth-card">
@@ -28,14 +24,9 @@ pub fn SignUpPage() -> impl IntoView {
 #[island]
 fn SignUpForm(error: Option<String>) -> impl IntoView {
     let action = ServerAction::<SignUp>::new();
-    let live = RwSignal::new(false);
-    Effect::new(move |_| live.set(true));
-    let message = move || match action.value().get() {
-        Some(result) => result.err().map(|e| e.to_string()),
-        None => error.clone(),
-    };
+    let message = form_error(action, error);
     view! {
-        <ActionForm action=action attr:data-hydrated=move || if live.get() { "true" } else { "false" }>
+        <ActionForm action=action attr:data-hydrated=live_marker()>
             <div class="field">
                 <label for="email">"Email"</label>
                 <input id="email" name="email" type="email" autocomplete="username" required />
