@@ -76,5 +76,11 @@ if [ "$mode" = "test" ]; then
     apt_install chromium
   fi
   npm_ci end2end
+  # test.sh starts a throwaway PostgreSQL unless given a server or told to skip it.
+  if [ -z "${TEST_DATABASE_URL:-}" ] && [ "${SIGNEDIN_TEST_SKIP_POSTGRES:-}" != 1 ] \
+    && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    say "Installing Debian's PostgreSQL for the PostgreSQL test suites"
+    apt_install postgresql
+  fi
 fi
 say "Set-up complete"

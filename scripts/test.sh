@@ -1,17 +1,41 @@
 #!/usr/bin/env bash
-# Every test: unit and integration tests on SQLite (and on PostgreSQL when
-# TEST_DATABASE_URL is set), then the Playwright suite in Chromium against a release build.
+# Every test: unit and integration tests on SQLite and on PostgreSQL (the server
+# TEST_DATABASE_URL names, or a throwaway one started here and removed at exit), then the
+# Playwright suite in Chromium against a release build.
+# SIGNEDIN_TEST_SKIP_POSTGRES=1 (and no TEST_DATABASE_URL) skips PostgreSQL, and says so.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/scripts/npm/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 say() { printf '\n\033[1;34m==> %s\033[0m\n' "$*"; }
+warn() { printf '\n\033[1;33m!!! %s\033[0m\n' "$*"; }
+
+# The tests choose their own settings: an ambient server setting (a public URL, trusted
+# proxies, a DATABASE_URL naming a real database) must not change what they test.
+for var in $(compgen -e); do
+  case "$var" in
+    SIGNEDIN_TEST_*) ;;
+    DATABASE_URL | LEPTOS_* | SIGNEDIN_*) unset "$var" ;;
+  esac
+done
 
 # Tests that need the location databases fail (rather than skip) when they are missing.
 export SIGNEDIN_REQUIRE_GEO=1
+postgres_skipped=""
 if [ -n "${TEST_DATABASE_URL:-}" ]; then
-  say "Unit and integration tests on SQLite and PostgreSQL"
+  say "Unit and integration tests on SQLite and on the PostgreSQL server TEST_DATABASE_URL names"
+elif [ "${SIGNEDIN_TEST_SKIP_POSTGRES:-}" = 1 ]; then
+  postgres_skipped=1
+  warn "SIGNEDIN_TEST_SKIP_POSTGRES=1: the PostgreSQL suites will be SKIPPED"
+  say "Unit and integration tests on SQLite only"
 else
-  say "Unit and integration tests on SQLite (set TEST_DATABASE_URL=postgres://… to add PostgreSQL)"
+  . scripts/postgres.sh
+  # Stop and delete the throwaway server however this script ends; signals become exits
+  # so the EXIT trap runs for them too.
+  trap postgres_stop EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  postgres_start
+  say "Unit and integration tests on SQLite and on a throwaway PostgreSQL ($TEST_DATABASE_URL)"
 fi
 cargo test --workspace --exclude frontend
 
@@ -28,4 +52,8 @@ SIGNEDIN_RATE_LIMITS="signin_ip=600/60,signin_account=100/60" \
 SIGNEDIN_REAUTH_MAX_AGE_SECS=4 \
 SIGNEDIN_LOG_FORMAT=pretty SIGNEDIN_LOG=warn \
   cargo leptos end-to-end --release
-say "All tests passed"
+if [ -n "$postgres_skipped" ]; then
+  warn "Every other test passed, but the PostgreSQL suites were SKIPPED (SIGNEDIN_TEST_SKIP_POSTGRES=1): not every test ran"
+else
+  say "All tests passed"
+fi

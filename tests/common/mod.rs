@@ -1,6 +1,6 @@
 //! Test harness shared by the domain and store suites: a real database (a fresh SQLite
-//! file, or a fresh PostgreSQL database when `TEST_DATABASE_URL` is set), a session service
-//! on a clock the test controls, and the device contexts tests sign in from.
+//! file, or a fresh PostgreSQL database on the server `TEST_DATABASE_URL` names), a session
+//! service on a clock the test controls, and the device contexts tests sign in from.
 
 #![allow(dead_code)]
 
@@ -37,8 +37,8 @@ impl TestDb {
         }
     }
 
-    /// A fresh database on the PostgreSQL server named by `TEST_DATABASE_URL` (or a
-    /// `postgres://` `DATABASE_URL`); `None` when neither is set.
+    /// A fresh database on the PostgreSQL server named by `TEST_DATABASE_URL`; `None` only
+    /// when PostgreSQL tests are skipped (see `postgres::admin_url`).
     pub async fn postgres() -> Option<Self> {
         let (url, admin, name) = postgres::create_database("signedin_test").await?;
         Some(Self {
@@ -63,12 +63,12 @@ pub fn labeler() -> Arc<DeviceLabeler> {
         .clone()
 }
 
-/// The geolocation databases the set-up installs, when present.
+/// The geolocation databases the set-up installs, when present (never the server's
+/// SIGNEDIN_GEOIP_DIR: an ambient setting must not change what the tests test).
 pub fn geo() -> Arc<Geo> {
     static GEO: std::sync::OnceLock<Arc<Geo>> = std::sync::OnceLock::new();
     GEO.get_or_init(|| {
-        let dir = std::env::var("SIGNEDIN_GEOIP_DIR").unwrap_or_else(|_| "data/geo".into());
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/geo");
         Arc::new(Geo::open_dir(&dir).expect("readable geo databases"))
     })
     .clone()
@@ -169,7 +169,8 @@ pub fn device(user_agent: &str, ip: &str) -> DeviceContext {
     )
 }
 
-/// Runs each named test body on SQLite, and on PostgreSQL when a test URL is set.
+/// Runs each named test body on SQLite and on PostgreSQL (which fails without
+/// `TEST_DATABASE_URL`, unless SIGNEDIN_TEST_SKIP_POSTGRES=1 skips it).
 #[macro_export]
 macro_rules! on_both_stores {
     ($($name:ident),* $(,)?) => {
@@ -188,7 +189,6 @@ macro_rules! on_both_stores {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
                 async fn $name() {
                     let Some(db) = $crate::common::TestDb::postgres().await else {
-                        eprintln!("{}: skipped, TEST_DATABASE_URL is not set", stringify!($name));
                         return;
                     };
                     super::$name(&db).await;

@@ -1,17 +1,44 @@
-//! PostgreSQL for tests: the server named by TEST_DATABASE_URL (or a `postgres://`
-//! DATABASE_URL), and a fresh database on it per test. Shared by the root crate's suites and
-//! the server's (included with `#[path]`).
+//! PostgreSQL for tests: the server named by TEST_DATABASE_URL, and a fresh database on it per
+//! test. Shared by the root crate's suites and the server's (included with `#[path]`).
+//! Never DATABASE_URL: tests create and drop databases, and that variable may name a real one.
 
 #![allow(dead_code)]
 
+use std::io::Write;
+
 use sqlx::Connection;
 
-/// The PostgreSQL server tests may create databases on, if one is configured.
+pub const NO_URL: &str = "PostgreSQL tests need TEST_DATABASE_URL; `make test` starts a throwaway server (SIGNEDIN_TEST_SKIP_POSTGRES=1 skips these tests instead)";
+
+/// The PostgreSQL server tests may create and drop databases on. Without TEST_DATABASE_URL the
+/// calling test fails (a suite that passes without running proves nothing), unless the run
+/// opted out with SIGNEDIN_TEST_SKIP_POSTGRES=1: then `None`, announced on stderr.
 pub fn admin_url() -> Option<String> {
-    std::env::var("TEST_DATABASE_URL")
-        .ok()
-        .or_else(|| std::env::var("DATABASE_URL").ok())
-        .filter(|url| url.starts_with("postgres://") || url.starts_with("postgresql://"))
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(url) if !url.trim().is_empty() => {
+            assert!(
+                url.starts_with("postgres://") || url.starts_with("postgresql://"),
+                "TEST_DATABASE_URL must be a postgres:// URL"
+            );
+            Some(url)
+        }
+        _ if std::env::var("SIGNEDIN_TEST_SKIP_POSTGRES").as_deref() == Ok("1") => {
+            announce_skip();
+            None
+        }
+        _ => panic!("{NO_URL}"),
+    }
+}
+
+/// Written to the process's stderr directly, not through `eprintln!`, which the test harness
+/// captures and hides for a passing test: a skip must be seen.
+fn announce_skip() {
+    let thread = std::thread::current();
+    let test = thread.name().unwrap_or("a PostgreSQL test");
+    let _ = writeln!(
+        std::io::stderr(),
+        "SKIPPED on PostgreSQL (SIGNEDIN_TEST_SKIP_POSTGRES=1): {test}"
+    );
 }
 
 /// `url` with its database name replaced by `name` (query parameters kept).
@@ -31,7 +58,8 @@ pub fn with_database(url: &str, name: &str) -> String {
     out
 }
 
-/// Creates `<prefix>_<random>` and returns (its URL, the admin URL, its name).
+/// Creates `<prefix>_<random>` and returns (its URL, the admin URL, its name); `None` only
+/// when PostgreSQL tests are skipped (see `admin_url`).
 pub async fn create_database(prefix: &str) -> Option<(String, String, String)> {
     let admin = admin_url()?;
     let mut bytes = [0u8; 6];
