@@ -6,33 +6,54 @@ use std::sync::Arc;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use tokio::sync::Semaphore;
+use unicode_normalization::UnicodeNormalization;
 
 use crate::error::{DomainError, DomainResult};
 
-/// An email address as typed, trimmed; compared by its lowercase form.
+/// An email address as typed, trimmed and NFKC-normalised; compared by its lowercase form.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Email {
     display: String,
     normalized: String,
 }
 
+/// Why an email or password was refused, in the words the API shows. Public so the pages can
+/// key their fixed table of messages on them.
+pub mod reason {
+    pub const REQUIRED: &str = "is required";
+    pub const EMAIL_TOO_LONG: &str = "is too long (at most 254 characters)";
+    pub const EMAIL_SPACES: &str = "must not contain spaces";
+    pub const EMAIL_SHAPE: &str = "must look like name@example.com";
+    pub const EMAIL_INVISIBLE: &str = "must not contain invisible or text-direction characters";
+    pub const PASSWORD_TOO_SHORT: &str = "must be at least 8 characters";
+    pub const PASSWORD_TOO_LONG: &str = "must be at most 1024 characters";
+}
+
 impl Email {
     pub const MAX_LEN: usize = 254;
 
+    /// Full-width letters, ligatures and other compatibility forms are folded by NFKC, so
+    /// `ａｄａ@example.com` is `ada@example.com`. Characters NFKC keeps but nobody sees
+    /// (zero-width ones, bidi controls that reorder what is displayed) are refused: two
+    /// addresses that look identical must be the same account or not be accepted at all.
     pub fn parse(text: &str) -> DomainResult<Self> {
-        let display = text.trim();
         let invalid = |message: &str| Err(DomainError::invalid("email", message));
+        let display: String = text.trim().nfkc().collect();
+        let display = display.trim();
         if display.is_empty() {
-            return invalid("is required");
+            return invalid(reason::REQUIRED);
         }
         if display.chars().count() > Self::MAX_LEN {
-            return invalid("is too long (at most 254 characters)");
+            return invalid(reason::EMAIL_TOO_LONG);
+        }
+        if display.chars().any(is_invisible) {
+            return invalid(reason::EMAIL_INVISIBLE);
         }
         if display.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return invalid("must not contain spaces");
+            return invalid(reason::EMAIL_SPACES);
         }
         let Some((local, domain)) = display.rsplit_once('@') else {
-            return invalid("must look like name@example.com");
+            return invalid(reason::EMAIL_SHAPE);
         };
         if local.is_empty()
             || domain.is_empty()
@@ -40,11 +61,11 @@ impl Email {
             || domain.ends_with('.')
             || domain.starts_with('.')
         {
-            return invalid("must look like name@example.com");
+            return invalid(reason::EMAIL_SHAPE);
         }
         Ok(Self {
             display: display.to_owned(),
-            normalized: display.to_lowercase(),
+            normalized: display.to_lowercase().nfkc().collect(),
         })
     }
 
@@ -56,6 +77,32 @@ impl Email {
     pub fn normalized(&self) -> &str {
         &self.normalized
     }
+}
+
+/// Unicode's default-ignorable code points: zero-width characters, bidi controls that
+/// reorder what is displayed, fillers, variation selectors and tags. NFKC keeps them and no
+/// one sees them.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}' // soft hyphen
+            | '\u{034F}' // combining grapheme joiner
+            | '\u{061C}' // Arabic letter mark
+            | '\u{115F}'..='\u{1160}' // Hangul fillers
+            | '\u{17B4}'..='\u{17B5}' // Khmer inherent vowels
+            | '\u{180B}'..='\u{180F}' // Mongolian selectors and vowel separator
+            | '\u{200B}'..='\u{200F}' // zero-width space, (non-)joiner, LRM, RLM
+            | '\u{202A}'..='\u{202E}' // bidi embeddings and overrides
+            | '\u{2060}'..='\u{206F}' // word joiner, invisible operators, bidi isolates
+            | '\u{3164}' // Hangul filler
+            | '\u{FE00}'..='\u{FE0F}' // variation selectors
+            | '\u{FEFF}' // zero-width no-break space (BOM)
+            | '\u{FFA0}' // half-width Hangul filler
+            | '\u{FFF0}'..='\u{FFF8}' // reserved, default-ignorable
+            | '\u{1BCA0}'..='\u{1BCA3}' // shorthand format controls
+            | '\u{1D173}'..='\u{1D17A}' // musical format controls
+            | '\u{E0000}'..='\u{E0FFF}' // tags, variation selectors supplement
+    )
 }
 
 /// A password on its way to be hashed or checked. Never printed.
@@ -75,16 +122,10 @@ impl Password {
     pub fn new_password_for(text: &str, field: &'static str) -> DomainResult<Self> {
         let chars = text.chars().count();
         if chars < Self::MIN_CHARS {
-            return Err(DomainError::invalid(
-                field,
-                format!("must be at least {} characters", Self::MIN_CHARS),
-            ));
+            return Err(DomainError::invalid(field, reason::PASSWORD_TOO_SHORT));
         }
         if chars > Self::MAX_CHARS {
-            return Err(DomainError::invalid(
-                field,
-                format!("must be at most {} characters", Self::MAX_CHARS),
-            ));
+            return Err(DomainError::invalid(field, reason::PASSWORD_TOO_LONG));
         }
         Ok(Self(text.to_owned()))
     }
@@ -206,6 +247,69 @@ mod tests {
         ] {
             assert!(Email::parse(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn emails_are_nfkc_normalised_so_look_alike_forms_are_one_account() {
+        let full_width = Email::parse("ＡＤＡ@ｅｘａｍｐｌｅ.ｃｏｍ").unwrap();
+        assert_eq!(full_width.as_str(), "ADA@example.com");
+        assert_eq!(full_width.normalized(), "ada@example.com");
+        // A ligature and a composed accent typed as base letter + combining mark.
+        assert_eq!(
+            Email::parse("ﬁ@example.com").unwrap().normalized(),
+            "fi@example.com"
+        );
+        assert_eq!(
+            Email::parse("jose\u{301}@example.com")
+                .unwrap()
+                .normalized(),
+            Email::parse("jos\u{e9}@example.com").unwrap().normalized()
+        );
+    }
+
+    #[test]
+    fn invisible_and_bidi_characters_in_emails_are_refused_with_a_clear_reason() {
+        for bad in [
+            "ada\u{200B}@example.com",
+            "ada@exa\u{200C}mple.com",
+            "\u{200D}ada@example.com",
+            "ada\u{2060}@example.com",
+            "\u{FEFF}ada@example.com",
+            "ada@example.com\u{00AD}",
+            "ada\u{202E}moc.elpmaxe@",
+            "ada\u{202A}@example.com",
+            "ada\u{2066}@example.com\u{2069}",
+            "ada\u{200E}@example.com",
+            "ada\u{200F}@example.com",
+            "ada\u{061C}@example.com",
+            "ada\u{E0041}@example.com",
+        ] {
+            match Email::parse(bad) {
+                Err(DomainError::Invalid { field, message }) => {
+                    assert_eq!(
+                        (field, message.as_str()),
+                        ("email", reason::EMAIL_INVISIBLE)
+                    );
+                }
+                other => panic!("{bad:?} gave {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn password_reasons_name_the_limits_in_force() {
+        assert_eq!(
+            reason::PASSWORD_TOO_SHORT,
+            format!("must be at least {} characters", Password::MIN_CHARS)
+        );
+        assert_eq!(
+            reason::PASSWORD_TOO_LONG,
+            format!("must be at most {} characters", Password::MAX_CHARS)
+        );
+        assert_eq!(
+            reason::EMAIL_TOO_LONG,
+            format!("is too long (at most {} characters)", Email::MAX_LEN)
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::rotation::ReuseCause;
 use crate::session::DeviceContext;
 use crate::time::Timestamp;
 
@@ -19,10 +20,13 @@ pub enum AuditKind {
     SessionExpired,
     PasswordChanged,
     Reauthenticated,
+    RefreshGrace,
+    RefreshSuperseded,
+    ReauthFailed,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 11] = [
+    pub const ALL: [AuditKind; 14] = [
         AuditKind::AccountCreated,
         AuditKind::SignIn,
         AuditKind::SignInFailed,
@@ -34,6 +38,9 @@ impl AuditKind {
         AuditKind::SessionExpired,
         AuditKind::PasswordChanged,
         AuditKind::Reauthenticated,
+        AuditKind::RefreshGrace,
+        AuditKind::RefreshSuperseded,
+        AuditKind::ReauthFailed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -49,6 +56,9 @@ impl AuditKind {
             AuditKind::SessionExpired => "session_expired",
             AuditKind::PasswordChanged => "password_changed",
             AuditKind::Reauthenticated => "reauthenticated",
+            AuditKind::RefreshGrace => "refresh_grace",
+            AuditKind::RefreshSuperseded => "refresh_superseded",
+            AuditKind::ReauthFailed => "reauth_failed",
         }
     }
 
@@ -213,15 +223,57 @@ impl AuditEvent {
             .with("count", json!(count))
     }
 
+    /// `jti_prefix` is the presented token's; `device` the one that presented it.
     pub fn reuse_detected(
+        user_id: &str,
+        session_id: &str,
+        jti_prefix: &str,
+        cause: ReuseCause,
+        device: &DeviceContext,
+        at: Timestamp,
+    ) -> Self {
+        let mut event = Self::new(AuditKind::ReuseDetected, Actor::System, Some(user_id), at)
+            .with_device(Some(device))
+            .with("cause", json!(cause.as_str()));
+        event.target_session_id = Some(session_id.to_owned());
+        event.target_prefix = Some(jti_prefix.to_owned());
+        event
+    }
+
+    /// A rotated token came back inside the grace window from the device it was rotated for,
+    /// and was handed the same successor: who asked, from where, is on record.
+    pub fn refresh_grace(
+        user_id: &str,
+        session_id: &str,
+        jti_prefix: &str,
+        successor_prefix: &str,
+        device: &DeviceContext,
+        at: Timestamp,
+    ) -> Self {
+        let mut event = Self::new(AuditKind::RefreshGrace, Actor::System, Some(user_id), at)
+            .with_device(Some(device))
+            .with("successor_prefix", json!(successor_prefix));
+        event.target_session_id = Some(session_id.to_owned());
+        event.target_prefix = Some(jti_prefix.to_owned());
+        event
+    }
+
+    /// A rotated token came back inside the grace window after its chain had moved on, and was
+    /// refused; the session was left alone.
+    pub fn refresh_superseded(
         user_id: &str,
         session_id: &str,
         jti_prefix: &str,
         device: &DeviceContext,
         at: Timestamp,
     ) -> Self {
-        let mut event = Self::new(AuditKind::ReuseDetected, Actor::System, Some(user_id), at)
-            .with_device(Some(device));
+        let mut event = Self::new(
+            AuditKind::RefreshSuperseded,
+            Actor::System,
+            Some(user_id),
+            at,
+        )
+        .with_device(Some(device));
         event.target_session_id = Some(session_id.to_owned());
         event.target_prefix = Some(jti_prefix.to_owned());
         event
@@ -261,6 +313,37 @@ impl AuditEvent {
         Self::new(AuditKind::Reauthenticated, Actor::User, Some(user_id), at)
             .with_device(device)
             .acting(Some(session_id))
+    }
+
+    /// A signed-in session typed a wrong password: to confirm it is the owner, or as the
+    /// current password of a password change. A stolen session guessing shows up here.
+    pub fn reauth_failed(
+        user_id: &str,
+        session_id: &str,
+        check: PasswordCheck,
+        device: Option<&DeviceContext>,
+        at: Timestamp,
+    ) -> Self {
+        Self::new(AuditKind::ReauthFailed, Actor::User, Some(user_id), at)
+            .with_device(device)
+            .acting(Some(session_id))
+            .with("check", json!(check.as_str()))
+    }
+}
+
+/// Why a signed-in session was asked for its password.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordCheck {
+    Reauthentication,
+    PasswordChange,
+}
+
+impl PasswordCheck {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PasswordCheck::Reauthentication => "reauthentication",
+            PasswordCheck::PasswordChange => "password_change",
+        }
     }
 }
 

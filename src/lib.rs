@@ -14,6 +14,7 @@ pub mod error;
 pub mod geo;
 pub mod policy;
 pub mod rate_limit;
+pub mod redirect;
 pub mod rotation;
 pub mod service;
 pub mod session;

@@ -1,5 +1,6 @@
 //! The rotation decision, kept pure so every branch is tested without a database:
-//! active → rotated (shared successor inside the grace window) → replay ⇒ revoke the session.
+//! active → rotated (shared successor inside the grace window, to the same device only) →
+//! replay ⇒ revoke the session.
 
 use std::time::Duration;
 
@@ -17,20 +18,52 @@ pub struct PresentedToken {
     pub replaced_by: Option<String>,
 }
 
+/// The successor the server derives from the presented raw token, as the store found it.
+#[derive(Debug, Clone, Copy)]
+pub struct Successor<'a> {
+    /// Its `jti_hash`.
+    pub jti_hash: &'a str,
+    /// The user agent stamped on it when it was minted, if it is still the session's live
+    /// token; `None` once it was itself rotated or revoked (the chain has moved on).
+    pub live_user_agent: Option<&'a str>,
+}
+
 pub const ROTATED: &str = "rotated";
+
+/// Why a session is revoked for reuse; recorded in the audit event's detail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReuseCause {
+    /// A rotated token came back after the grace window.
+    ReplayedAfterGrace,
+    /// A rotated token came back inside the grace window from another user agent than the
+    /// one its successor was handed to: two devices hold the same token.
+    OtherDeviceInGrace,
+}
+
+impl ReuseCause {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReuseCause::ReplayedAfterGrace => "replayed_after_grace",
+            ReuseCause::OtherDeviceInGrace => "other_device_in_grace",
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RotationDecision {
     /// Revoke the presented token and mint its successor.
     Rotate,
-    /// A concurrent refresh already rotated this token moments ago: hand out the same
-    /// successor again instead of a second live token.
+    /// A concurrent refresh from the same user agent already rotated this token moments ago:
+    /// hand out the same successor again instead of a second live token. Audited, with the
+    /// presenting device's IP and user agent.
     ShareSuccessor,
     /// The session has passed its idle timeout or absolute lifetime: end it, audited.
     Expire,
-    /// A rotated token came back after the grace window: someone holds a copy. Revoke the
-    /// whole session and audit it.
-    RevokeForReuse,
+    /// Someone else holds a copy of a rotated token. Revoke the whole session and audit it.
+    RevokeForReuse(ReuseCause),
+    /// A twin inside the grace window whose successor can no longer be handed out (the chain
+    /// has moved on): refused as revoked, audited, the session left alone.
+    RefuseSuperseded,
     /// Refuse without changing anything.
     Refuse(TokenRejection),
 }
@@ -46,12 +79,19 @@ pub fn decide_for_session(session: SessionState) -> Option<RotationDecision> {
 }
 
 /// The presented token of an active session could not be rotated: it was no longer live.
-/// `successor_live` says whether the token that replaced it is still the session's live
-/// token; `expected_successor` is the hash the server derives from the presented raw token.
+/// `presented_by` is the user agent of the request presenting it.
+///
+/// Inside the grace window the successor is shared only with the user agent it was minted
+/// for: concurrent twins come from one client (several tabs, a retry), so the same browser
+/// sends them all, while a copy used from another device — whether it came second (the
+/// thief's twin) or first (the owner's late twin after the thief rotated) — means two
+/// devices hold one token. Comparing with the successor rather than with the presented
+/// token catches both orders, and a browser that updated itself between two rotations is
+/// not punished. The IP is deliberately not compared: it changes on every network switch.
 pub fn decide_for_spent_token(
     token: &PresentedToken,
-    successor_live: bool,
-    expected_successor: &str,
+    successor: Successor<'_>,
+    presented_by: &str,
     grace: Duration,
     now: Timestamp,
 ) -> RotationDecision {
@@ -67,14 +107,16 @@ pub fn decide_for_spent_token(
         return RotationDecision::Refuse(TokenRejection::Revoked);
     }
     if now >= revoked_at.plus(grace) {
-        return RotationDecision::RevokeForReuse;
+        return RotationDecision::RevokeForReuse(ReuseCause::ReplayedAfterGrace);
     }
-    if successor_live && token.replaced_by.as_deref() == Some(expected_successor) {
-        RotationDecision::ShareSuccessor
-    } else {
-        // The chain has already moved past the successor (two quick refreshes in a row);
-        // this late twin is refused, but it is not evidence of theft.
-        RotationDecision::Refuse(TokenRejection::Revoked)
+    let derived = token.replaced_by.as_deref() == Some(successor.jti_hash);
+    match successor.live_user_agent {
+        Some(agent) if derived && agent == presented_by => RotationDecision::ShareSuccessor,
+        Some(_) if derived => RotationDecision::RevokeForReuse(ReuseCause::OtherDeviceInGrace),
+        // The chain has already moved past the successor (two quick refreshes in a row), or
+        // the successor is not the one derived from this token: this late twin is refused,
+        // but it is not by itself evidence of theft.
+        _ => RotationDecision::RefuseSuperseded,
     }
 }
 
@@ -83,6 +125,8 @@ mod tests {
     use super::*;
 
     const GRACE: Duration = Duration::from_secs(10);
+    const MAC: &str = "Mac Chrome";
+    const PHONE: &str = "iPhone Safari";
 
     fn at(s: i64) -> Timestamp {
         Timestamp::from_unix_seconds(s)
@@ -106,6 +150,19 @@ mod tests {
         }
     }
 
+    /// The derived successor, still live, minted for `agent`.
+    fn live_successor(agent: &str) -> Successor<'_> {
+        Successor {
+            jti_hash: "succ",
+            live_user_agent: Some(agent),
+        }
+    }
+
+    const MOVED_ON: Successor<'static> = Successor {
+        jti_hash: "succ",
+        live_user_agent: None,
+    };
+
     #[test]
     fn only_an_active_session_goes_on_to_rotate() {
         assert_eq!(decide_for_session(SessionState::Active), None);
@@ -125,31 +182,52 @@ mod tests {
 
     #[test]
     fn a_twin_inside_the_grace_window_shares_the_successor() {
-        let decision = decide_for_spent_token(&rotated_at(100), true, "succ", GRACE, at(109));
+        let decision =
+            decide_for_spent_token(&rotated_at(100), live_successor(MAC), MAC, GRACE, at(109));
         assert_eq!(decision, RotationDecision::ShareSuccessor);
     }
 
     #[test]
+    fn a_twin_from_another_user_agent_inside_the_grace_window_is_reuse() {
+        let decision =
+            decide_for_spent_token(&rotated_at(100), live_successor(MAC), PHONE, GRACE, at(101));
+        assert_eq!(
+            decision,
+            RotationDecision::RevokeForReuse(ReuseCause::OtherDeviceInGrace)
+        );
+    }
+
+    #[test]
     fn a_replay_after_the_grace_window_revokes_the_session() {
-        let decision = decide_for_spent_token(&rotated_at(100), true, "succ", GRACE, at(110));
-        assert_eq!(decision, RotationDecision::RevokeForReuse);
+        let decision =
+            decide_for_spent_token(&rotated_at(100), live_successor(MAC), MAC, GRACE, at(110));
+        assert_eq!(
+            decision,
+            RotationDecision::RevokeForReuse(ReuseCause::ReplayedAfterGrace)
+        );
     }
 
     #[test]
     fn a_twin_whose_successor_moved_on_is_refused_without_revoking() {
-        let decision = decide_for_spent_token(&rotated_at(100), false, "succ", GRACE, at(105));
-        assert_eq!(decision, RotationDecision::Refuse(TokenRejection::Revoked));
+        let decision = decide_for_spent_token(&rotated_at(100), MOVED_ON, MAC, GRACE, at(105));
+        assert_eq!(decision, RotationDecision::RefuseSuperseded);
+        let decision = decide_for_spent_token(&rotated_at(100), MOVED_ON, PHONE, GRACE, at(105));
+        assert_eq!(decision, RotationDecision::RefuseSuperseded);
     }
 
     #[test]
     fn a_successor_that_does_not_match_the_derivation_is_not_shared() {
-        let decision = decide_for_spent_token(&rotated_at(100), true, "other", GRACE, at(105));
-        assert_eq!(decision, RotationDecision::Refuse(TokenRejection::Revoked));
+        let other = Successor {
+            jti_hash: "other",
+            live_user_agent: Some(MAC),
+        };
+        let decision = decide_for_spent_token(&rotated_at(100), other, MAC, GRACE, at(105));
+        assert_eq!(decision, RotationDecision::RefuseSuperseded);
     }
 
     #[test]
     fn a_live_token_past_its_expiry_ends_the_session() {
-        let decision = decide_for_spent_token(&live(), false, "succ", GRACE, at(1_000));
+        let decision = decide_for_spent_token(&live(), MOVED_ON, MAC, GRACE, at(1_000));
         assert_eq!(decision, RotationDecision::Expire);
     }
 
@@ -160,7 +238,7 @@ mod tests {
             revoked_reason: Some("signed_out".into()),
             ..live()
         };
-        let decision = decide_for_spent_token(&token, false, "succ", GRACE, at(6));
+        let decision = decide_for_spent_token(&token, MOVED_ON, MAC, GRACE, at(6));
         assert_eq!(decision, RotationDecision::Refuse(TokenRejection::Revoked));
     }
 }

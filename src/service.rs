@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use crate::account::{Email, Password, PasswordHasherPool};
-use crate::audit::{Actor, AuditEvent, AuditKind, AuditRecord, RevokedTarget};
+use crate::audit::{Actor, AuditEvent, AuditKind, AuditRecord, PasswordCheck, RevokedTarget};
 use crate::clock::Clock;
 use crate::device::{ClientHints, DeviceLabel, DeviceLabeler};
 use crate::error::{DomainError, DomainResult, TokenRejection};
@@ -167,6 +167,11 @@ impl SessionService {
             .map_err(|retry_after| DomainError::RateLimited { retry_after })
     }
 
+    /// The rate-limit key of the device's address (an IPv6 address's whole network).
+    fn ip_key(&self, device: &DeviceContext) -> String {
+        self.0.limiter.ip_key(&device.ip)
+    }
+
     // ---- accounts ----
 
     #[tracing::instrument(skip_all, fields(ip = %device.ip))]
@@ -178,7 +183,7 @@ impl SessionService {
     ) -> DomainResult<String> {
         let email = Email::parse(email)?;
         let password = Password::new_password(password)?;
-        self.limit(Door::SignInPerIp, &device.ip)?;
+        self.limit(Door::SignInPerIp, &self.ip_key(device))?;
         let password_hash = self.0.hasher.hash(&password).await?;
         let now = self.now();
         let user = NewUser {
@@ -204,11 +209,14 @@ impl SessionService {
         device: &DeviceContext,
     ) -> DomainResult<SignedIn> {
         let email = Email::parse(email).map_err(|_| DomainError::InvalidCredentials)?;
-        self.limit(Door::SignInPerIp, &device.ip)?;
+        let ip = self.ip_key(device);
+        self.limit(Door::SignInPerIp, &ip)?;
         self.limit(
             Door::SignInPerAccount,
-            &format!("{}|{}", email.normalized(), device.ip),
+            &format!("{}|{ip}", email.normalized()),
         )?;
+        // Taken now and given back on success, so concurrent guesses cannot overdraw it.
+        self.limit(Door::SignInFailures, email.normalized())?;
         let user = self.0.store.find_user_by_email(email.normalized()).await?;
         let candidate = Password::candidate(password);
         let matches = self
@@ -218,7 +226,12 @@ impl SessionService {
             .await?;
         let now = self.now();
         let user = match user {
-            Some(user) if matches => user,
+            Some(user) if matches => {
+                self.0
+                    .limiter
+                    .refund(Door::SignInFailures, email.normalized(), now);
+                user
+            }
             user => {
                 let event =
                     AuditEvent::sign_in_failed(user.as_ref().map(|u| u.id.as_str()), device, now);
@@ -244,6 +257,7 @@ impl SessionService {
             signed_in_at: now,
             expires_at: self.0.policy.refresh_expires_at(now, now),
             new_location,
+            verified_password_hash: user.password_hash.clone(),
         };
         let event = AuditEvent::sign_in(
             &user.id,
@@ -253,7 +267,17 @@ impl SessionService {
             new_location,
             now,
         );
-        self.0.store.create_session(&session, &event).await?;
+        match self.0.store.create_session(&session, &event).await {
+            // The password was changed while this sign-in was checking the old one: answer
+            // as for a wrong password, which is what it now is.
+            Err(DomainError::InvalidCredentials) => {
+                let event = AuditEvent::sign_in_failed(Some(&user.id), device, now);
+                self.0.store.append_audit(&event).await?;
+                tracing::info!("sign-in refused: the password changed while it was checked");
+                return Err(DomainError::InvalidCredentials);
+            }
+            created => created?,
+        }
         tracing::info!(user_id = %user.id, session = %&session.token.prefix(), new_location, "signed in");
 
         let row = LiveSessionRow {
@@ -338,7 +362,7 @@ impl SessionService {
         raw_refresh_token: &str,
         device: &DeviceContext,
     ) -> DomainResult<IssuedTokens> {
-        self.limit(Door::RefreshPerIp, &device.ip)?;
+        self.limit(Door::RefreshPerIp, &self.ip_key(device))?;
         let rejected = |why| Err(DomainError::RefreshRejected(why));
         let Some(presented) = RefreshToken::parse(raw_refresh_token) else {
             return rejected(TokenRejection::Unknown);
@@ -349,7 +373,7 @@ impl SessionService {
             tracing::warn!(token = presented_hash.prefix(), ip = %device.ip, "unknown refresh token presented");
             return rejected(TokenRejection::Unknown);
         };
-        self.limit(Door::RefreshPerAccount, &owner.user_id)?;
+        self.limit(Door::RefreshPerSession, &owner.session_id)?;
         let successor = presented.successor(&self.0.key);
         let successor_hash = successor.hash();
         let now = self.now();
@@ -430,9 +454,10 @@ impl SessionService {
         password: &str,
         device: &DeviceContext,
     ) -> DomainResult<()> {
-        self.limit(Door::ReauthPerIp, &device.ip)?;
-        self.limit(Door::ReauthPerAccount, &who.user_id)?;
-        self.verify_password(who, password).await?;
+        self.limit(Door::ReauthPerIp, &self.ip_key(device))?;
+        self.limit(Door::ReauthPerSession, &who.session_id)?;
+        self.verify_password(who, password, PasswordCheck::Reauthentication, device)
+            .await?;
         let event =
             AuditEvent::reauthenticated(&who.user_id, &who.session_id, Some(device), self.now());
         self.0
@@ -441,7 +466,15 @@ impl SessionService {
             .await
     }
 
-    async fn verify_password(&self, who: &Principal, password: &str) -> DomainResult<()> {
+    /// Checks a signed-in session's password; a wrong one is audited (`reauth_failed`) so the
+    /// owner sees a stolen session guessing.
+    async fn verify_password(
+        &self,
+        who: &Principal,
+        password: &str,
+        check: PasswordCheck,
+        device: &DeviceContext,
+    ) -> DomainResult<()> {
         let user = self
             .0
             .store
@@ -454,10 +487,21 @@ impl SessionService {
             .verify(&Password::candidate(password), Some(&user.password_hash))
             .await?;
         if matches {
-            Ok(())
-        } else {
-            Err(DomainError::WrongPassword)
+            return Ok(());
         }
+        let event = AuditEvent::reauth_failed(
+            &who.user_id,
+            &who.session_id,
+            check,
+            Some(device),
+            self.now(),
+        );
+        self.0.store.append_audit(&event).await?;
+        tracing::info!(
+            check = check.as_str(),
+            "wrong password from a signed-in session"
+        );
+        Err(DomainError::WrongPassword)
     }
 
     fn require_recent_auth(&self, who: &Principal) -> DomainResult<()> {
@@ -559,7 +603,7 @@ impl SessionService {
         device: &DeviceContext,
     ) -> DomainResult<RevokedTarget> {
         let prefix = JtiPrefix::parse(prefix)?;
-        self.limit(Door::PrefixGuessPerAccount, &who.user_id)?;
+        self.limit(Door::PrefixGuessPerSession, &who.session_id)?;
         let by = RevokeBy {
             actor: Actor::User,
             acting_session: Some(&who.session_id),
@@ -622,8 +666,9 @@ impl SessionService {
     ) -> DomainResult<u64> {
         let new_password = Password::new_password_for(new_password, "new_password")?;
         self.require_recent_auth(who)?;
-        self.limit(Door::ReauthPerAccount, &who.user_id)?;
-        self.verify_password(who, current_password).await?;
+        self.limit(Door::ReauthPerSession, &who.session_id)?;
+        self.verify_password(who, current_password, PasswordCheck::PasswordChange, device)
+            .await?;
         let hash = self.0.hasher.hash(&new_password).await?;
         self.0
             .store
@@ -697,7 +742,10 @@ impl SessionService {
     }
 
     pub async fn check(&self) -> DomainResult<ConsistencyReport> {
-        self.0.store.check_consistency().await
+        self.0
+            .store
+            .check_consistency(&self.0.policy, self.now())
+            .await
     }
 
     /// `signedin sessions list --email E`.

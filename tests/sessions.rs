@@ -18,6 +18,10 @@ on_both_stores!(
     refresh_rotates_the_token_within_the_same_session,
     a_twin_refresh_inside_the_grace_window_gets_the_same_successor,
     a_replay_after_the_grace_window_revokes_the_session_and_is_audited,
+    a_grace_hand_out_is_audited_with_the_ip_and_user_agent,
+    a_grace_hand_out_to_another_user_agent_revokes_the_session_as_reuse,
+    a_twin_refused_because_its_chain_moved_on_is_audited,
+    a_sign_in_whose_password_changed_while_it_was_checked_creates_no_session,
     concurrent_refreshes_with_one_token_leave_exactly_one_live_token,
     the_idle_timeout_ends_a_session_at_refresh_and_at_authentication,
     the_absolute_lifetime_holds_for_a_client_that_keeps_refreshing,
@@ -232,6 +236,217 @@ async fn a_replay_after_the_grace_window_revokes_the_session_and_is_audited(db: 
         reuse.target_session_id.as_deref(),
         Some(signed_in.tokens.session_id.as_str())
     );
+}
+
+async fn a_grace_hand_out_is_audited_with_the_ip_and_user_agent(db: &TestDb) {
+    let h = Harness::new(db).await;
+    let user = h.account("ada@example.com").await;
+    let signed_in = h
+        .sign_in("ada@example.com", &device(MAC_CHROME, "1.2.3.4"))
+        .await;
+    let token = signed_in.tokens.refresh_token.expose();
+    let first = h
+        .service
+        .refresh(token, &device(MAC_CHROME, "1.2.3.4"))
+        .await
+        .unwrap();
+    assert!(
+        !raw_events(&h, &user)
+            .await
+            .iter()
+            .any(|e| e.kind == AuditKind::RefreshGrace),
+        "an ordinary rotation is not a grace hand-out"
+    );
+    h.advance(Duration::from_secs(3));
+    // The same browser, now on another network: still the same device.
+    let twin = h
+        .service
+        .refresh(token, &device(MAC_CHROME, "198.51.100.9"))
+        .await
+        .expect("a twin from the same user agent shares the successor");
+    assert_eq!(twin.refresh_token, first.refresh_token);
+    let events = raw_events(&h, &user).await;
+    let grace: Vec<_> = events
+        .iter()
+        .filter(|e| e.kind == AuditKind::RefreshGrace)
+        .collect();
+    assert_eq!(grace.len(), 1, "{events:?}");
+    let grace = grace[0];
+    assert_eq!(grace.ip.as_deref(), Some("198.51.100.9"));
+    assert_eq!(grace.user_agent.as_deref(), Some(MAC_CHROME));
+    assert_eq!(
+        grace.target_session_id.as_deref(),
+        Some(signed_in.tokens.session_id.as_str())
+    );
+    assert_eq!(
+        grace.target_prefix.as_deref(),
+        Some(&signed_in.tokens.refresh_token.hash().as_str()[..12])
+    );
+    assert_eq!(grace.occurred_at, h.service.now());
+    assert_live_tokens(&h, 1).await;
+}
+
+async fn a_grace_hand_out_to_another_user_agent_revokes_the_session_as_reuse(db: &TestDb) {
+    let h = Harness::new(db).await;
+    let user = h.account("ada@example.com").await;
+    let mac = device(MAC_CHROME, "1.2.3.4");
+    let signed_in = h.sign_in("ada@example.com", &mac).await;
+    let copied = signed_in.tokens.refresh_token.expose().to_owned();
+    let legit = h.service.refresh(&copied, &mac).await.unwrap();
+    h.advance(Duration::from_secs(2));
+    let thief = device(IPHONE_SAFARI, "6.6.6.6");
+    let stolen = h.service.refresh(&copied, &thief).await;
+    assert!(
+        matches!(
+            stolen,
+            Err(DomainError::RefreshRejected(TokenRejection::Reused))
+        ),
+        "inside the window, but from another device: {stolen:?}"
+    );
+    let next = h.service.refresh(legit.refresh_token.expose(), &mac).await;
+    assert!(
+        matches!(
+            next,
+            Err(DomainError::RefreshRejected(TokenRejection::Revoked))
+        ),
+        "the whole session is gone: {next:?}"
+    );
+    let access = h
+        .service
+        .authenticate(legit.access_token.expose(), None)
+        .await;
+    assert!(matches!(access, Err(DomainError::AccessRejected(_))));
+    assert_live_tokens(&h, 0).await;
+    let events = raw_events(&h, &user).await;
+    assert!(
+        !events.iter().any(|e| e.kind == AuditKind::RefreshGrace),
+        "nothing was handed out"
+    );
+    let reuse = events
+        .iter()
+        .find(|e| e.kind == AuditKind::ReuseDetected)
+        .expect("reuse audited");
+    assert_eq!(reuse.ip.as_deref(), Some("6.6.6.6"));
+    assert_eq!(reuse.user_agent.as_deref(), Some(IPHONE_SAFARI));
+    assert_eq!(
+        reuse.target_session_id.as_deref(),
+        Some(signed_in.tokens.session_id.as_str())
+    );
+    assert_eq!(
+        reuse.detail.get("cause").and_then(|v| v.as_str()),
+        Some("other_device_in_grace")
+    );
+}
+
+async fn a_twin_refused_because_its_chain_moved_on_is_audited(db: &TestDb) {
+    let h = Harness::new(db).await;
+    let user = h.account("ada@example.com").await;
+    let mac = device(MAC_CHROME, "1.2.3.4");
+    let signed_in = h.sign_in("ada@example.com", &mac).await;
+    let oldest = signed_in.tokens.refresh_token.expose().to_owned();
+    let second = h.service.refresh(&oldest, &mac).await.unwrap();
+    let third = h
+        .service
+        .refresh(second.refresh_token.expose(), &mac)
+        .await
+        .unwrap();
+    h.advance(Duration::from_secs(2));
+    let late = h
+        .service
+        .refresh(&oldest, &device(MAC_CHROME, "198.51.100.9"))
+        .await;
+    assert!(
+        matches!(
+            late,
+            Err(DomainError::RefreshRejected(TokenRejection::Revoked))
+        ),
+        "{late:?}"
+    );
+    h.service
+        .authenticate(third.access_token.expose(), None)
+        .await
+        .expect("a late twin is not evidence of theft: the session stays");
+    assert_live_tokens(&h, 1).await;
+    let events = raw_events(&h, &user).await;
+    let refused = events
+        .iter()
+        .find(|e| e.kind == AuditKind::RefreshSuperseded)
+        .expect("the refusal is audited");
+    assert_eq!(refused.ip.as_deref(), Some("198.51.100.9"));
+    assert_eq!(refused.user_agent.as_deref(), Some(MAC_CHROME));
+    assert_eq!(
+        refused.target_session_id.as_deref(),
+        Some(signed_in.tokens.session_id.as_str())
+    );
+    assert_eq!(
+        refused.target_prefix.as_deref(),
+        Some(&signed_in.tokens.refresh_token.hash().as_str()[..12])
+    );
+    assert!(!events.iter().any(|e| e.kind == AuditKind::ReuseDetected));
+}
+
+async fn a_sign_in_whose_password_changed_while_it_was_checked_creates_no_session(db: &TestDb) {
+    let h = Harness::new(db).await;
+    let user = h.account("ada@example.com").await;
+    let mac = device(MAC_CHROME, "1.2.3.4");
+    let me = h.sign_in("ada@example.com", &mac).await;
+    // A sign-in elsewhere read the account and checked the old password...
+    let old_hash = password_hash(&h, &user).await;
+    // ...while the owner changed it, signing out every other session.
+    let who = h
+        .service
+        .authenticate(me.tokens.access_token.expose(), None)
+        .await
+        .unwrap();
+    h.service
+        .change_password(&who, PASSWORD, "new password!", true, &mac)
+        .await
+        .unwrap();
+    let sessions_before = count(&h, "SELECT COUNT(*) FROM sessions").await;
+    let events_before = raw_events(&h, &user).await.len();
+    // The sign-in now writes its session.
+    let phone = device(IPHONE_SAFARI, "6.6.6.6");
+    let raced = NewSession {
+        session_id: "r".repeat(32),
+        user_id: user.clone(),
+        token: TokenHash::from_stored("c".repeat(64)),
+        device: phone.clone(),
+        signed_in_at: h.service.now(),
+        expires_at: h.service.now().plus(Duration::from_secs(3600)),
+        new_location: false,
+        verified_password_hash: old_hash,
+    };
+    let event = signedin::audit::AuditEvent::sign_in(
+        &user,
+        &raced.session_id,
+        &phone,
+        None,
+        false,
+        h.service.now(),
+    );
+    let refused = h.store.create_session(&raced, &event).await;
+    assert!(
+        matches!(refused, Err(DomainError::InvalidCredentials)),
+        "answered like a wrong password: {refused:?}"
+    );
+    assert_eq!(
+        count(&h, "SELECT COUNT(*) FROM sessions").await,
+        sessions_before,
+        "no session made with the old password"
+    );
+    assert_eq!(
+        raw_events(&h, &user).await.len(),
+        events_before,
+        "and no sign-in event for it"
+    );
+    assert_eq!(h.service.list_sessions(&who).await.unwrap().len(), 1);
+    // The same write with the password as it now is goes through.
+    let current = NewSession {
+        verified_password_hash: password_hash(&h, &user).await,
+        ..raced
+    };
+    h.store.create_session(&current, &event).await.unwrap();
+    assert_eq!(h.service.list_sessions(&who).await.unwrap().len(), 2);
 }
 
 async fn concurrent_refreshes_with_one_token_leave_exactly_one_live_token(db: &TestDb) {
@@ -502,6 +717,7 @@ async fn an_ambiguous_prefix_is_refused_and_a_longer_one_resolves(db: &TestDb) {
     let me = h
         .sign_in("ada@example.com", &device(MAC_CHROME, "1.2.3.4"))
         .await;
+    let password_hash = password_hash(&h, &user).await;
     // Two sessions whose token hashes share their first four hex characters.
     for (id, hash) in [
         ("s1", format!("beef0{}", "1".repeat(59))),
@@ -515,6 +731,7 @@ async fn an_ambiguous_prefix_is_refused_and_a_longer_one_resolves(db: &TestDb) {
             signed_in_at: h.service.now(),
             expires_at: h.service.now().plus(Duration::from_secs(3600)),
             new_location: false,
+            verified_password_hash: password_hash.clone(),
         };
         let event = signedin::audit::AuditEvent::sign_in(
             &user,
@@ -996,6 +1213,15 @@ async fn raw_events(h: &Harness, user: &str) -> Vec<signedin::audit::AuditEvent>
         .into_iter()
         .map(|r| r.event)
         .collect()
+}
+
+async fn password_hash(h: &Harness, user: &str) -> String {
+    h.store
+        .find_user(user)
+        .await
+        .unwrap()
+        .expect("user")
+        .password_hash
 }
 
 async fn assert_live_tokens(h: &Harness, expected: u64) {

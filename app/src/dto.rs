@@ -100,7 +100,7 @@ pub struct SecurityEventView {
     pub id: i64,
     /// account_created, sign_in, sign_in_failed, sign_out, session_revoked,
     /// other_sessions_revoked, all_sessions_revoked, reuse_detected, session_expired,
-    /// password_changed, reauthenticated.
+    /// password_changed, reauthenticated, refresh_grace, refresh_superseded, reauth_failed.
     pub kind: String,
     /// user, admin or system.
     pub actor: String,
@@ -272,6 +272,11 @@ mod ssr {
             AuditKind::SessionExpired => "A session expired".to_owned(),
             AuditKind::PasswordChanged => format!("Password changed on {device}"),
             AuditKind::Reauthenticated => format!("Password confirmed on {device}"),
+            AuditKind::ReauthFailed => from(format!("Wrong password entered on {device}")),
+            AuditKind::RefreshGrace => from(format!("Sign-in renewed twice at once on {device}")),
+            AuditKind::RefreshSuperseded => {
+                from(format!("An outdated sign-in token was refused on {device}"))
+            }
         }
     }
 }

@@ -5,9 +5,11 @@ use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
-/// On the wire an `AppError` is one short string ("SessionNotFound", "RateLimited:30",
-/// "Invalid:email:Email: must look like name@example.com"): decoding a string costs the
-/// browser bundle far less than a derived enum decoder.
+/// On the wire an `AppError` is one short code ("SessionNotFound", "RateLimited:30",
+/// "Invalid:email_shape"): decoding a string costs the browser bundle far less than a derived
+/// enum decoder. A form posted without JavaScript gets its error back in the URL, where anyone
+/// can write one, so the wire carries codes and never words: every message shown is one of
+/// the fixed texts below, and a code this build does not know is shown as a generic message.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AppError {
     #[error("Please sign in to continue.")]
@@ -16,8 +18,8 @@ pub enum AppError {
     InvalidCredentials,
     #[error("That password is incorrect.")]
     WrongPassword,
-    #[error("{message}")]
-    Invalid { field: String, message: String },
+    #[error("{0}")]
+    Invalid(Invalid),
     #[error("An account with this email already exists. Try signing in instead.")]
     EmailTaken,
     #[error("That session has already ended. The list has been refreshed.")]
@@ -32,8 +34,102 @@ pub enum AppError {
     Unavailable,
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
-    #[error("Could not reach the server: {0}")]
-    Transport(String),
+    #[error("Could not reach the server. Check your connection and try again.")]
+    Transport,
+}
+
+/// What was wrong with a form's input: a code on the wire, a fixed message on the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Invalid {
+    EmailRequired,
+    EmailTooLong,
+    EmailHasSpaces,
+    EmailMalformed,
+    EmailHasInvisibleCharacters,
+    PasswordTooShort,
+    PasswordTooLong,
+    SessionPrefix,
+    FormIncomplete,
+    /// Anything else, including a code this build does not know.
+    Other,
+}
+
+impl Invalid {
+    pub const ALL: [Invalid; 10] = [
+        Invalid::EmailRequired,
+        Invalid::EmailTooLong,
+        Invalid::EmailHasSpaces,
+        Invalid::EmailMalformed,
+        Invalid::EmailHasInvisibleCharacters,
+        Invalid::PasswordTooShort,
+        Invalid::PasswordTooLong,
+        Invalid::SessionPrefix,
+        Invalid::FormIncomplete,
+        Invalid::Other,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Invalid::EmailRequired => "email_required",
+            Invalid::EmailTooLong => "email_too_long",
+            Invalid::EmailHasSpaces => "email_spaces",
+            Invalid::EmailMalformed => "email_shape",
+            Invalid::EmailHasInvisibleCharacters => "email_invisible",
+            Invalid::PasswordTooShort => "password_too_short",
+            Invalid::PasswordTooLong => "password_too_long",
+            Invalid::SessionPrefix => "jti_prefix",
+            Invalid::FormIncomplete => "form_incomplete",
+            Invalid::Other => "other",
+        }
+    }
+
+    pub fn message(self) -> &'static str {
+        match self {
+            Invalid::EmailRequired => "Email: is required",
+            Invalid::EmailTooLong => "Email: is too long (at most 254 characters)",
+            Invalid::EmailHasSpaces => "Email: must not contain spaces",
+            Invalid::EmailMalformed => "Email: must look like name@example.com",
+            Invalid::EmailHasInvisibleCharacters => {
+                "Email: must not contain invisible or text-direction characters"
+            }
+            Invalid::PasswordTooShort => "Password: must be at least 8 characters",
+            Invalid::PasswordTooLong => "Password: must be at most 1024 characters",
+            Invalid::SessionPrefix => {
+                "That session was not recognised. Reload the page and try again."
+            }
+            Invalid::FormIncomplete => {
+                "The form was incomplete. Please fill in every field and try again."
+            }
+            Invalid::Other => "Please check what you entered and try again.",
+        }
+    }
+
+    /// The form field the message is about, if one.
+    pub fn field(self) -> Option<&'static str> {
+        match self {
+            Invalid::EmailRequired
+            | Invalid::EmailTooLong
+            | Invalid::EmailHasSpaces
+            | Invalid::EmailMalformed
+            | Invalid::EmailHasInvisibleCharacters => Some("email"),
+            Invalid::PasswordTooShort | Invalid::PasswordTooLong => Some("password"),
+            Invalid::SessionPrefix => Some("jti_prefix"),
+            Invalid::FormIncomplete | Invalid::Other => None,
+        }
+    }
+
+    fn from_code(code: &str) -> Self {
+        Self::ALL
+            .into_iter()
+            .find(|invalid| invalid.code() == code)
+            .unwrap_or(Invalid::Other)
+    }
+}
+
+impl std::fmt::Display for Invalid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.message())
+    }
 }
 
 impl AppError {
@@ -42,7 +138,7 @@ impl AppError {
             AppError::Unauthorized => "Unauthorized".into(),
             AppError::InvalidCredentials => "InvalidCredentials".into(),
             AppError::WrongPassword => "WrongPassword".into(),
-            AppError::Invalid { field, message } => format!("Invalid:{field}:{message}"),
+            AppError::Invalid(invalid) => format!("Invalid:{}", invalid.code()),
             AppError::EmailTaken => "EmailTaken".into(),
             AppError::SessionNotFound => "SessionNotFound".into(),
             AppError::ReauthRequired => "ReauthRequired".into(),
@@ -50,7 +146,7 @@ impl AppError {
             AppError::CrossSite => "CrossSite".into(),
             AppError::Unavailable => "Unavailable".into(),
             AppError::Internal => "Internal".into(),
-            AppError::Transport(message) => format!("Transport:{message}"),
+            AppError::Transport => "Transport".into(),
         }
     }
 
@@ -60,13 +156,7 @@ impl AppError {
             "Unauthorized" => AppError::Unauthorized,
             "InvalidCredentials" => AppError::InvalidCredentials,
             "WrongPassword" => AppError::WrongPassword,
-            "Invalid" => {
-                let (field, message) = rest.split_once(':').unwrap_or(("", rest));
-                AppError::Invalid {
-                    field: field.into(),
-                    message: message.into(),
-                }
-            }
+            "Invalid" => AppError::Invalid(Invalid::from_code(rest)),
             "EmailTaken" => AppError::EmailTaken,
             "SessionNotFound" => AppError::SessionNotFound,
             "ReauthRequired" => AppError::ReauthRequired,
@@ -75,8 +165,16 @@ impl AppError {
             },
             "CrossSite" => AppError::CrossSite,
             "Unavailable" => AppError::Unavailable,
-            "Transport" => AppError::Transport(rest.into()),
+            "Transport" => AppError::Transport,
             _ => AppError::Internal,
+        }
+    }
+
+    /// The form field an error is about, if one.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            AppError::Invalid(invalid) => invalid.field(),
+            _ => None,
         }
     }
 }
@@ -99,26 +197,11 @@ impl FromServerFnError for AppError {
     fn from_server_fn_error(error: ServerFnErrorErr) -> Self {
         match error {
             // Failures before or after the body ran: the network, (de)serialisation.
-            ServerFnErrorErr::Request(message) | ServerFnErrorErr::Response(message) => {
-                AppError::Transport(message)
-            }
-            ServerFnErrorErr::Args(message) | ServerFnErrorErr::MissingArg(message) => {
-                AppError::Invalid {
-                    field: String::new(),
-                    message: format!("The form was incomplete: {message}"),
-                }
+            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => AppError::Transport,
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
+                AppError::Invalid(Invalid::FormIncomplete)
             }
             _ => AppError::Internal,
-        }
-    }
-}
-
-impl AppError {
-    /// The message a field-level error belongs to, if any.
-    pub fn field(&self) -> Option<&str> {
-        match self {
-            AppError::Invalid { field, .. } if !field.is_empty() => Some(field),
-            _ => None,
         }
     }
 }
@@ -129,14 +212,10 @@ mod tests {
 
     #[test]
     fn every_error_survives_the_wire() {
-        let all = [
+        let mut all = vec![
             AppError::Unauthorized,
             AppError::InvalidCredentials,
             AppError::WrongPassword,
-            AppError::Invalid {
-                field: "email".into(),
-                message: "Email: no: really: colons".into(),
-            },
             AppError::EmailTaken,
             AppError::SessionNotFound,
             AppError::ReauthRequired,
@@ -146,8 +225,9 @@ mod tests {
             AppError::CrossSite,
             AppError::Unavailable,
             AppError::Internal,
-            AppError::Transport("offline: no route".into()),
+            AppError::Transport,
         ];
+        all.extend(Invalid::ALL.map(AppError::Invalid));
         for error in all {
             let json = serde_json::to_string(&error).unwrap();
             assert_eq!(
@@ -161,14 +241,58 @@ mod tests {
             AppError::Internal
         );
     }
+
+    /// A link can carry any error it likes back to a form (`?__err=…`): what it says must
+    /// never reach the page.
+    #[test]
+    fn words_in_an_error_from_the_url_are_never_shown() {
+        let shown = |wire: &str| {
+            serde_json::from_str::<AppError>(&serde_json::to_string(wire).unwrap())
+                .unwrap()
+                .to_string()
+        };
+        let lure = "Your account is locked: call +1 555 0100 or visit evil.example";
+        for wire in [
+            format!("Invalid:email:{lure}"),
+            format!("Invalid:{lure}"),
+            format!("Invalid::{lure}"),
+            format!("Transport:{lure}"),
+            format!("RateLimited:{lure}"),
+            format!("Internal:{lure}"),
+            lure.to_owned(),
+        ] {
+            let message = shown(&wire);
+            assert!(
+                !message.contains("evil.example") && !message.contains("555"),
+                "{wire:?} showed {message:?}"
+            );
+        }
+        assert_eq!(
+            shown(&format!("Invalid:{lure}")),
+            Invalid::Other.message(),
+            "an unknown code gets the generic message"
+        );
+        assert_eq!(
+            shown("Invalid:email_shape"),
+            Invalid::EmailMalformed.message()
+        );
+    }
+
+    #[test]
+    fn every_validation_code_is_distinct() {
+        for invalid in Invalid::ALL {
+            assert_eq!(Invalid::from_code(invalid.code()), invalid);
+        }
+    }
 }
 
 #[cfg(feature = "ssr")]
 mod ssr {
     use http::StatusCode;
     use signedin::DomainError;
+    use signedin::account::reason;
 
-    use super::AppError;
+    use super::{AppError, Invalid};
 
     impl AppError {
         pub fn status(&self) -> StatusCode {
@@ -177,12 +301,12 @@ mod ssr {
                 AppError::WrongPassword | AppError::ReauthRequired | AppError::CrossSite => {
                     StatusCode::FORBIDDEN
                 }
-                AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+                AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
                 AppError::EmailTaken => StatusCode::CONFLICT,
                 AppError::SessionNotFound => StatusCode::NOT_FOUND,
                 AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
                 AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
-                AppError::Internal | AppError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
+                AppError::Internal | AppError::Transport => StatusCode::INTERNAL_SERVER_ERROR,
             }
         }
     }
@@ -190,10 +314,9 @@ mod ssr {
     impl From<DomainError> for AppError {
         fn from(error: DomainError) -> Self {
             match error {
-                DomainError::Invalid { field, message } => AppError::Invalid {
-                    field: field.to_owned(),
-                    message: format!("{}: {message}", field_label(field)),
-                },
+                DomainError::Invalid { field, message } => {
+                    AppError::Invalid(Invalid::from_domain(field, &message))
+                }
                 DomainError::EmailTaken => AppError::EmailTaken,
                 DomainError::InvalidCredentials => AppError::InvalidCredentials,
                 DomainError::WrongPassword => AppError::WrongPassword,
@@ -219,13 +342,72 @@ mod ssr {
         }
     }
 
-    fn field_label(field: &str) -> &str {
-        match field {
-            "email" => "Email",
-            "password" => "Password",
-            "new_password" => "New password",
-            "jti_prefix" => "Session",
-            other => other,
+    impl Invalid {
+        /// The page's code for a domain validation failure, keyed on the domain's own reasons.
+        fn from_domain(field: &str, message: &str) -> Self {
+            match (field, message) {
+                ("email", reason::REQUIRED) => Invalid::EmailRequired,
+                ("email", reason::EMAIL_TOO_LONG) => Invalid::EmailTooLong,
+                ("email", reason::EMAIL_SPACES) => Invalid::EmailHasSpaces,
+                ("email", reason::EMAIL_SHAPE) => Invalid::EmailMalformed,
+                ("email", reason::EMAIL_INVISIBLE) => Invalid::EmailHasInvisibleCharacters,
+                ("password", reason::PASSWORD_TOO_SHORT) => Invalid::PasswordTooShort,
+                ("password", reason::PASSWORD_TOO_LONG) => Invalid::PasswordTooLong,
+                ("jti_prefix", _) => Invalid::SessionPrefix,
+                _ => {
+                    tracing::debug!(field, "validation failure without a page message");
+                    Invalid::Other
+                }
+            }
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use signedin::account::{Email, Password};
+
+        use super::*;
+
+        fn page_message(error: DomainError) -> String {
+            AppError::from(error).to_string()
+        }
+
+        /// The pages' fixed texts say what the domain says: each refusal of an email or a
+        /// password has its own message, never the generic one.
+        #[test]
+        fn every_email_and_password_refusal_has_its_own_page_message() {
+            for (email, expected) in [
+                ("", Invalid::EmailRequired),
+                (&"a".repeat(300), Invalid::EmailTooLong),
+                ("a da@example.com", Invalid::EmailHasSpaces),
+                ("ada", Invalid::EmailMalformed),
+                (
+                    "ada\u{200B}@example.com",
+                    Invalid::EmailHasInvisibleCharacters,
+                ),
+            ] {
+                let error = Email::parse(email).unwrap_err();
+                let DomainError::Invalid { field, message } = &error else {
+                    panic!("{error:?}");
+                };
+                assert_eq!(
+                    Invalid::message(expected),
+                    format!("Email: {message}"),
+                    "{field}"
+                );
+                assert_eq!(page_message(error), expected.message());
+            }
+            for (password, expected) in [
+                ("short", Invalid::PasswordTooShort),
+                (&"p".repeat(2000), Invalid::PasswordTooLong),
+            ] {
+                let error = Password::new_password(password).unwrap_err();
+                let DomainError::Invalid { message, .. } = &error else {
+                    panic!("{error:?}");
+                };
+                assert_eq!(expected.message(), format!("Password: {message}"));
+                assert_eq!(page_message(error), expected.message());
+            }
         }
     }
 }

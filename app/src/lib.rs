@@ -7,6 +7,7 @@ pub mod dto;
 pub mod error;
 pub mod format;
 pub mod pages;
+pub mod secret;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};

@@ -191,9 +191,14 @@ type Outcome = Option<bool>;
 
 /// Runs one worker per state, each repeating `step` for `duration`; returns the sample and
 /// the workers' final states (a refresh chain must carry on from where it stopped).
+///
+/// At the deadline a request still in flight is abandoned, its connection dropped, as a load
+/// tool's run ends: the server must finish (or roll back) what it accepted, and the next
+/// cell must see no error from it. The worker keeps the state from before that request, as
+/// a client that never heard back retries with what it had.
 async fn run<S, F, Fut>(states: Vec<S>, duration: Duration, step: F) -> (Sample, Vec<S>)
 where
-    S: Send + 'static,
+    S: Clone + Send + 'static,
     F: Fn(S) -> Fut + Send + Sync + Clone + 'static,
     Fut: std::future::Future<Output = (S, Outcome)> + Send,
 {
@@ -208,7 +213,13 @@ where
                 let mut state = state;
                 while Instant::now() < deadline {
                     let begun = Instant::now();
-                    let (next, outcome) = step(state).await;
+                    let before = state.clone();
+                    let deadline = tokio::time::Instant::from_std(deadline);
+                    let Ok((next, outcome)) = tokio::time::timeout_at(deadline, step(state)).await
+                    else {
+                        state = before;
+                        break;
+                    };
                     state = next;
                     match outcome {
                         Some(true) => sample
@@ -651,6 +662,7 @@ async fn limit_refresh(store: &Store, users: &[String], duration: Duration) -> S
             signed_in_at: now,
             expires_at: now.plus(Duration::from_secs(86_400)),
             new_location: false,
+            verified_password_hash: store.find_user(user).await.unwrap().unwrap().password_hash,
         };
         let event = signedin::audit::AuditEvent::sign_in(
             user,

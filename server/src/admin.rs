@@ -42,6 +42,14 @@ pub async fn check(config: &Config) -> Result<ExitCode, String> {
         "revoked sessions with a live token: {}",
         list(&report.revoked_sessions_with_live_tokens)
     );
+    println!(
+        "live sessions without a live token: {}",
+        list(&report.live_sessions_without_live_token)
+    );
+    println!(
+        "tokens whose session is missing: {}",
+        list(&report.tokens_without_session)
+    );
     if report.is_consistent() {
         println!("consistent");
         Ok(ExitCode::SUCCESS)

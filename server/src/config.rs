@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
+use signedin::client_ip::ForwardedHeader;
 use signedin::{Policy, RateLimits, TrustedProxies};
 
 #[derive(Debug, Parser)]
@@ -90,7 +91,7 @@ pub struct Settings {
     /// The site's public URL; `https://…` turns on Secure, `__Host-` cookies.
     #[arg(long, env = "SIGNEDIN_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
-    /// Proxies whose X-Forwarded-For is believed: addresses or CIDR networks, comma-separated.
+    /// Proxies whose forwarding header is believed: addresses or CIDR networks, comma-separated.
     #[arg(
         long,
         env = "SIGNEDIN_TRUSTED_PROXIES",
@@ -98,6 +99,15 @@ pub struct Settings {
         global = true
     )]
     pub trusted_proxies: String,
+    /// The header those proxies write the client's address in: `x-forwarded-for` or
+    /// `forwarded` (RFC 7239). Only that one is read: a client can forge the other.
+    #[arg(
+        long,
+        env = "SIGNEDIN_FORWARDED_HEADER",
+        default_value = "x-forwarded-for",
+        global = true
+    )]
+    pub forwarded_header: String,
     /// Directory of MaxMind-format (.mmdb) city or country databases.
     #[arg(
         long,
@@ -138,7 +148,8 @@ pub struct Settings {
         global = true
     )]
     pub audit_retention_days: u64,
-    /// `off`, or overrides such as `signin_ip=20/60,refresh_account=60/60`.
+    /// `off`, or overrides such as `signin_ip=20/60,refresh_session=60/60`; `ipv6_prefix=56`
+    /// sets the network an IPv6 address is limited by (64 by default).
     #[arg(long, env = "SIGNEDIN_RATE_LIMITS", default_value = "", global = true)]
     pub rate_limits: String,
     #[arg(
@@ -148,6 +159,15 @@ pub struct Settings {
         global = true
     )]
     pub db_max_connections: u32,
+    /// How long a request waits for a database connection before it is answered 503.
+    #[arg(
+        long,
+        env = "SIGNEDIN_DB_ACQUIRE_TIMEOUT_SECS",
+        default_value_t = 3,
+        value_parser = clap::value_parser!(u64).range(1..),
+        global = true
+    )]
+    pub db_acquire_timeout_secs: u64,
     /// How often the server prunes dead rows (0: never; `signedin prune` still works).
     #[arg(
         long,
@@ -156,6 +176,26 @@ pub struct Settings {
         global = true
     )]
     pub prune_interval_secs: u64,
+    /// A request not answered within this many seconds gets 503 with `Retry-After` (a
+    /// state-changing one still finishes in the background: see `request_guard`).
+    #[arg(
+        long,
+        env = "SIGNEDIN_REQUEST_TIMEOUT_SECS",
+        default_value_t = 15,
+        value_parser = clap::value_parser!(u64).range(1..),
+        global = true
+    )]
+    pub request_timeout_secs: u64,
+    /// A client must send a request's headers within this many seconds (and its body within
+    /// this many seconds more), or its connection is closed: slow clients hold nothing.
+    #[arg(
+        long,
+        env = "SIGNEDIN_CLIENT_TIMEOUT_SECS",
+        default_value_t = 10,
+        value_parser = clap::value_parser!(u64).range(1..),
+        global = true
+    )]
+    pub client_timeout_secs: u64,
     /// Log filter, e.g. `info` or `signedin=debug,info`.
     #[arg(long, env = "SIGNEDIN_LOG", default_value = "info", global = true)]
     pub log: String,
@@ -200,8 +240,11 @@ impl Config {
             ..Policy::default()
         };
         let rate_limits = RateLimits::parse(&settings.rate_limits).map_err(|e| e.to_string())?;
-        let trusted_proxies =
-            TrustedProxies::parse(&settings.trusted_proxies).map_err(|e| e.to_string())?;
+        let forwarded_header =
+            ForwardedHeader::parse(&settings.forwarded_header).map_err(|e| e.to_string())?;
+        let trusted_proxies = TrustedProxies::parse(&settings.trusted_proxies)
+            .map_err(|e| e.to_string())?
+            .reading(forwarded_header);
         let public_origin = match settings
             .public_url
             .as_deref()
@@ -287,5 +330,36 @@ mod tests {
             Some("https://example.com".into())
         );
         assert_eq!(origin_of("ftp://example.com"), None);
+    }
+
+    fn config(args: &[&str]) -> Result<Config, String> {
+        let cli =
+            Cli::try_parse_from(["signedin"].iter().chain(args)).map_err(|e| e.to_string())?;
+        Config::from_settings(cli.settings)
+    }
+
+    #[test]
+    fn the_proxies_header_is_one_of_the_two_they_can_write() {
+        let default = config(&["--trusted-proxies", "10.0.0.1"]).unwrap();
+        assert_eq!(
+            default.trusted_proxies.header(),
+            ForwardedHeader::XForwardedFor
+        );
+        let forwarded = config(&["--forwarded-header", "Forwarded"]).unwrap();
+        assert_eq!(
+            forwarded.trusted_proxies.header(),
+            ForwardedHeader::Forwarded
+        );
+        let error = config(&["--forwarded-header", "x-real-ip"]).unwrap_err();
+        assert!(error.contains("SIGNEDIN_FORWARDED_HEADER"), "{error}");
+    }
+
+    #[test]
+    fn rate_limits_accept_the_old_names_and_the_ipv6_prefix() {
+        let config = config(&["--rate-limits", "reauth_account=5/300,ipv6_prefix=56"]).unwrap();
+        assert_eq!(
+            config.rate_limits.ip_key("2001:db8:1:2::1"),
+            "2001:db8:1::/56"
+        );
     }
 }

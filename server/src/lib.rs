@@ -4,7 +4,9 @@
 pub mod admin;
 pub mod config;
 pub mod http;
+pub mod request_guard;
 pub mod security;
+pub mod serve;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

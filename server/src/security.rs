@@ -74,8 +74,11 @@ fn next_request_id() -> String {
 }
 
 /// Refuses a state-changing request that a browser says came from another site: by
-/// `Sec-Fetch-Site`, or failing that by `Origin`. Requests without either (API clients,
-/// curl) carry no ambient credentials and pass.
+/// `Sec-Fetch-Site`, or failing that by `Origin`. A request with cookies must carry one of the
+/// two: cookies are the ambient credential a forged request rides on, and every current
+/// browser sends `Origin` on a POST, so their absence means an old browser or a forgery.
+/// Requests without cookies (API clients with a bearer token, curl) have nothing a forgery
+/// could ride on, and pass without either header.
 pub async fn origin_check(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let safe = matches!(
         *request.method(),
@@ -104,7 +107,7 @@ fn is_same_site(headers: &HeaderMap, public_origin: Option<&str>, https: bool) -
         return matches!(site, "same-origin" | "none");
     }
     let Some(origin) = headers.get(header::ORIGIN) else {
-        return true;
+        return !headers.contains_key(header::COOKIE);
     };
     let Ok(origin) = origin.to_str() else {
         return false;
@@ -212,4 +215,52 @@ pub async fn security_headers(
         );
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.insert(*name, HeaderValue::from_static(value));
+        }
+        map
+    }
+
+    fn same_site(pairs: &[(&'static str, &'static str)]) -> bool {
+        is_same_site(&headers(pairs), Some("https://signedin.example"), true)
+    }
+
+    #[test]
+    fn a_request_with_cookies_must_say_where_it_came_from() {
+        assert!(!same_site(&[("cookie", "signedin_access=x")]));
+        assert!(!same_site(&[
+            ("cookie", "signedin_access=x"),
+            ("authorization", "Bearer x"),
+        ]));
+        assert!(same_site(&[
+            ("cookie", "signedin_access=x"),
+            ("origin", "https://signedin.example"),
+        ]));
+        assert!(same_site(&[
+            ("cookie", "signedin_access=x"),
+            ("sec-fetch-site", "same-origin"),
+        ]));
+    }
+
+    #[test]
+    fn api_clients_without_cookies_need_neither_header() {
+        assert!(same_site(&[("authorization", "Bearer x")]));
+        assert!(same_site(&[]));
+    }
+
+    #[test]
+    fn another_site_is_refused_with_or_without_cookies() {
+        assert!(!same_site(&[("origin", "https://evil.example")]));
+        assert!(!same_site(&[("origin", "null"), ("cookie", "a=b")]));
+        assert!(!same_site(&[("sec-fetch-site", "cross-site")]));
+        assert!(!same_site(&[("sec-fetch-site", "same-site")]));
+    }
 }

@@ -20,7 +20,6 @@ use signedin::{
     SystemClock,
 };
 use tokio::net::TcpListener;
-use tower_http::limit::RequestBodyLimitLayer;
 
 use crate::config::{Config, redact_url};
 use crate::http;
@@ -56,7 +55,7 @@ pub async fn open_service(
     };
     let options = StoreOptions {
         max_connections: settings.db_max_connections,
-        ..StoreOptions::default()
+        acquire_timeout: Duration::from_secs(settings.db_acquire_timeout_secs),
     };
     let store = Store::connect(&settings.database_url, &options)
         .await
@@ -175,13 +174,9 @@ impl Application {
     ) -> std::io::Result<()> {
         let prune = spawn_pruner(&self.state);
         tracing::info!(addr = %self.local_addr(), store = self.state.web.service.store().backend(), "listening");
-        let result = axum::serve(
-            self.listener,
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await;
+        let client_timeout = Duration::from_secs(self.state.config.settings.client_timeout_secs);
+        let result =
+            crate::serve::serve(self.listener, self.router, client_timeout, shutdown).await;
         if let Some(prune) = prune {
             prune.abort();
         }
@@ -219,8 +214,11 @@ fn router(state: AppState) -> Router {
             AppState,
             _,
         >(context, shell))
-        .layer(RequestBodyLimitLayer::new(http::MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(security::body_limit))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::request_guard::request_guard,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             security::origin_check,

@@ -8,17 +8,31 @@ use sqlx::{PgPool, SqlitePool};
 
 use crate::error::{DomainError, DomainResult};
 
-const SQLITE: &[(i64, &str, &str)] = &[(
-    1,
-    "sessions",
-    include_str!("../../migrations/sqlite/0001_sessions.sql"),
-)];
+const SQLITE: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "sessions",
+        include_str!("../../migrations/sqlite/0001_sessions.sql"),
+    ),
+    (
+        2,
+        "one live token per session",
+        include_str!("../../migrations/sqlite/0002_one_live_token_per_session.sql"),
+    ),
+];
 
-const POSTGRES: &[(i64, &str, &str)] = &[(
-    1,
-    "sessions",
-    include_str!("../../migrations/postgres/0001_sessions.sql"),
-)];
+const POSTGRES: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "sessions",
+        include_str!("../../migrations/postgres/0001_sessions.sql"),
+    ),
+    (
+        2,
+        "one live token per session",
+        include_str!("../../migrations/postgres/0002_one_live_token_per_session.sql"),
+    ),
+];
 
 fn migrator(steps: &'static [(i64, &'static str, &'static str)]) -> Migrator {
     let migrations = steps

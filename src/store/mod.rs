@@ -1,6 +1,7 @@
 //! Persistence: the `Store` chosen from the database URL, SQLite or PostgreSQL, with one set
 //! of SQL statements for both (see `sql.rs`) and the row types they read and write.
 
+mod hygiene;
 mod migrate;
 mod postgres;
 mod sql;
@@ -65,6 +66,9 @@ pub struct NewSession {
     pub signed_in_at: Timestamp,
     pub expires_at: Timestamp,
     pub new_location: bool,
+    /// The password hash the sign-in verified against. The session is refused (as
+    /// `InvalidCredentials`) unless it is still the account's when the session is written.
+    pub verified_password_hash: String,
 }
 
 /// A refresh to carry out atomically.
@@ -162,12 +166,19 @@ pub struct ConsistencyReport {
     pub sessions_with_several_live_tokens: Vec<String>,
     /// Revoked sessions that still have a live refresh token (must be none).
     pub revoked_sessions_with_live_tokens: Vec<String>,
+    /// Sessions still live by the policy with no live refresh token: a sign-in or a rotation
+    /// written in half (must be none).
+    pub live_sessions_without_live_token: Vec<String>,
+    /// Sessions named by refresh tokens that do not exist (must be none).
+    pub tokens_without_session: Vec<String>,
 }
 
 impl ConsistencyReport {
     pub fn is_consistent(&self) -> bool {
         self.sessions_with_several_live_tokens.is_empty()
             && self.revoked_sessions_with_live_tokens.is_empty()
+            && self.live_sessions_without_live_token.is_empty()
+            && self.tokens_without_session.is_empty()
     }
 }
 
@@ -282,5 +293,5 @@ delegate! {
     /// Sign-in events since `since`, newest first, for the new-location check.
     pub async fn sign_ins_since(&self, user_id: &str, since: Timestamp) -> DomainResult<Vec<AuditRecord>>;
     pub async fn prune(&self, policy: &Policy, now: Timestamp) -> DomainResult<PruneReport>;
-    pub async fn check_consistency(&self) -> DomainResult<ConsistencyReport>;
+    pub async fn check_consistency(&self, policy: &Policy, now: Timestamp) -> DomainResult<ConsistencyReport>;
 }

@@ -21,6 +21,7 @@ impl PgStore {
             // The pool already pings a connection when it comes back; a second ping on the
             // way out costs a fifth of a point lookup.
             .test_before_acquire(false)
+            .before_acquire(super::hygiene::reject_open_transaction::<sqlx::Postgres>)
             .idle_timeout(Duration::from_secs(300))
             .connect(url)
             .await?;

@@ -150,6 +150,23 @@ macro_rules! session_store_impl {
                 event: &$crate::audit::AuditEvent,
             ) -> $crate::error::DomainResult<()> {
                 let mut tx = self.writer().begin_with($begin).await?;
+                // The password the sign-in checked must still be the account's: a password
+                // change that committed while the hash was being verified would otherwise
+                // leave a session made with the old password alive after "sign out other
+                // sessions". The lock (PostgreSQL; SQLite's writer is already exclusive)
+                // orders this against `change_password`: whichever commits second sees the
+                // other's write.
+                let current_hash: Option<String> = sqlx::query_scalar(concat!(
+                    "SELECT password_hash FROM users WHERE id = $1",
+                    $for_update
+                ))
+                .bind(&session.user_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if current_hash.as_deref() != Some(session.verified_password_hash.as_str()) {
+                    tx.rollback().await?;
+                    return Err($crate::error::DomainError::InvalidCredentials);
+                }
                 sqlx::query(
                     "INSERT INTO sessions (id, user_id, signed_in_at, last_used_at, reauthenticated_at, new_location) \
                      VALUES ($1, $2, $3, $3, $3, $4)",
@@ -250,17 +267,21 @@ macro_rules! session_store_impl {
                             revoked_reason: token.try_get("revoked_reason")?,
                             replaced_by: token.try_get("replaced_by")?,
                         };
-                        let successor_live = sqlx::query(
-                            "SELECT 1 AS live FROM refresh_tokens WHERE jti_hash = $1 AND revoked_at IS NULL",
+                        let successor_agent: Option<String> = sqlx::query(
+                            "SELECT user_agent FROM refresh_tokens WHERE jti_hash = $1 AND revoked_at IS NULL",
                         )
                         .bind(request.successor.as_str())
                         .fetch_optional(&mut *tx)
                         .await?
-                        .is_some();
+                        .map(|row| row.try_get("user_agent"))
+                        .transpose()?;
                         $crate::rotation::decide_for_spent_token(
                             &token,
-                            successor_live,
-                            request.successor.as_str(),
+                            $crate::rotation::Successor {
+                                jti_hash: request.successor.as_str(),
+                                live_user_agent: successor_agent.as_deref(),
+                            },
+                            &request.device.user_agent,
                             request.policy.reuse_grace,
                             now,
                         )
@@ -269,7 +290,16 @@ macro_rules! session_store_impl {
 
                 match decision {
                     RotationDecision::ShareSuccessor => {
-                        tx.rollback().await?;
+                        let event = $crate::audit::AuditEvent::refresh_grace(
+                            &user_id,
+                            &session_id,
+                            request.presented.prefix(),
+                            request.successor.prefix(),
+                            request.device,
+                            now,
+                        );
+                        Self::insert_audit(&mut tx, &event).await?;
+                        tx.commit().await?;
                         Ok(RefreshOutcome::Shared { user_id, session_id })
                     }
                     RotationDecision::Expire => {
@@ -286,10 +316,23 @@ macro_rules! session_store_impl {
                         tx.commit().await?;
                         Ok(RefreshOutcome::Rejected(TokenRejection::Expired))
                     }
-                    RotationDecision::RevokeForReuse => {
+                    RotationDecision::RevokeForReuse(cause) => {
                         let reason = $crate::session::EndReason::ReuseDetected;
                         Self::end_session(&mut tx, &session_id, reason, now).await?;
                         let event = $crate::audit::AuditEvent::reuse_detected(
+                            &user_id,
+                            &session_id,
+                            request.presented.prefix(),
+                            cause,
+                            request.device,
+                            now,
+                        );
+                        Self::insert_audit(&mut tx, &event).await?;
+                        tx.commit().await?;
+                        Ok(RefreshOutcome::Rejected(TokenRejection::Reused))
+                    }
+                    RotationDecision::RefuseSuperseded => {
+                        let event = $crate::audit::AuditEvent::refresh_superseded(
                             &user_id,
                             &session_id,
                             request.presented.prefix(),
@@ -298,7 +341,7 @@ macro_rules! session_store_impl {
                         );
                         Self::insert_audit(&mut tx, &event).await?;
                         tx.commit().await?;
-                        Ok(RefreshOutcome::Rejected(TokenRejection::Reused))
+                        Ok(RefreshOutcome::Rejected(TokenRejection::Revoked))
                     }
                     RotationDecision::Refuse(rejection) => {
                         tx.rollback().await?;
@@ -646,6 +689,8 @@ macro_rules! session_store_impl {
 
             pub async fn check_consistency(
                 &self,
+                policy: &$crate::policy::Policy,
+                now: $crate::time::Timestamp,
             ) -> $crate::error::DomainResult<$crate::store::ConsistencyReport> {
                 use sqlx::Row as _;
                 let several = sqlx::query(
@@ -657,6 +702,24 @@ macro_rules! session_store_impl {
                 let revoked_live = sqlx::query(
                     "SELECT DISTINCT t.session_id FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id \
                      WHERE t.revoked_at IS NULL AND s.revoked_at IS NOT NULL ORDER BY t.session_id",
+                )
+                .fetch_all(self.reader())
+                .await?;
+                let tokenless = sqlx::query(
+                    "SELECT s.id AS session_id FROM sessions s \
+                     WHERE s.revoked_at IS NULL AND s.last_used_at > $1 AND s.signed_in_at > $2 \
+                       AND NOT EXISTS (SELECT 1 FROM refresh_tokens t \
+                                       WHERE t.session_id = s.id AND t.revoked_at IS NULL) \
+                     ORDER BY s.id",
+                )
+                .bind(policy.idle_cutoff(now))
+                .bind(policy.absolute_cutoff(now))
+                .fetch_all(self.reader())
+                .await?;
+                let orphans = sqlx::query(
+                    "SELECT DISTINCT t.session_id FROM refresh_tokens t \
+                     WHERE NOT EXISTS (SELECT 1 FROM sessions s WHERE s.id = t.session_id) \
+                     ORDER BY t.session_id",
                 )
                 .fetch_all(self.reader())
                 .await?;
@@ -674,6 +737,8 @@ macro_rules! session_store_impl {
                     live_tokens: u64::try_from(live.try_get::<i64, _>("n")?).unwrap_or(0),
                     sessions_with_several_live_tokens: ids(&several)?,
                     revoked_sessions_with_live_tokens: ids(&revoked_live)?,
+                    live_sessions_without_live_token: ids(&tokenless)?,
+                    tokens_without_session: ids(&orphans)?,
                 })
             }
 

@@ -42,6 +42,7 @@ impl SqliteStore {
             .max_connections(1)
             .acquire_timeout(options.acquire_timeout)
             .test_before_acquire(false)
+            .before_acquire(super::hygiene::reject_open_transaction::<sqlx::Sqlite>)
             .connect_with(connect.clone())
             .await?;
         // Reads are short point and index lookups; on a few cores four connections keep the
@@ -50,6 +51,7 @@ impl SqliteStore {
             .max_connections(options.max_connections.clamp(1, 4))
             .acquire_timeout(options.acquire_timeout)
             .test_before_acquire(false)
+            .before_acquire(super::hygiene::reject_open_transaction::<sqlx::Sqlite>)
             .connect_with(connect)
             .await?;
         Ok(Self { writer, reader })

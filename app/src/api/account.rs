@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::dto::UserView;
 use crate::error::AppError;
+use crate::secret::Secret;
 
 /// The answer to "is the server there?", shown on the home page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,47 +40,32 @@ pub async fn current_user() -> Result<Option<UserView>, AppError> {
     }))
 }
 
-/// Creates the account and signs the new user in on this device.
+/// Creates the account and signs the new user in on this browser, ending the session the
+/// browser already had (as signing in does).
 #[server]
-pub async fn sign_up(email: String, password: String) -> Result<(), AppError> {
+pub async fn sign_up(email: String, password: Secret) -> Result<(), AppError> {
     use self::ssr::*;
     let web = web()?;
     let device = device_context(&request_parts()?, &web.trusted_proxies);
     web.service
-        .sign_up(&email, &password, &device)
+        .sign_up(&email, password.expose(), &device)
         .await
         .map_err(fail)?;
-    let signed_in = web
-        .service
-        .sign_in(&email, &password, &device)
-        .await
-        .map_err(fail)?;
-    set_cookies(&web.cookies.session_cookies(&signed_in.tokens));
-    leptos_axum::redirect("/account/devices");
+    sign_in_on_this_browser(&web, &email, &password, &device).await?;
+    leptos_axum::redirect(redirect::DEFAULT_AFTER_SIGN_IN);
     Ok(())
 }
 
-/// Signs in on this browser. A session the browser already had is ended, not orphaned:
-/// its cookies are about to be replaced.
+/// Signs in on this browser, then goes to `next` if that is a path on this site.
 #[server]
-pub async fn sign_in(email: String, password: String, next: String) -> Result<(), AppError> {
+pub async fn sign_in(email: String, password: Secret, next: String) -> Result<(), AppError> {
     use self::ssr::*;
     let web = web()?;
     let device = device_context(&request_parts()?, &web.trusted_proxies);
-    let previous = current_principal().await?;
-    let signed_in = web
-        .service
-        .sign_in(&email, &password, &device)
-        .await
-        .map_err(fail)?;
-    if let Some(previous) = previous {
-        web.service
-            .sign_out(&previous, &device)
-            .await
-            .map_err(fail)?;
-    }
-    set_cookies(&web.cookies.session_cookies(&signed_in.tokens));
-    leptos_axum::redirect(&safe_next(&next));
+    sign_in_on_this_browser(&web, &email, &password, &device).await?;
+    // The one rule for `next`: the plain form post follows this Location, and so does the
+    // browser with JavaScript (the server function client navigates to it).
+    leptos_axum::redirect(redirect::after_sign_in(&next));
     Ok(())
 }
 
@@ -103,6 +89,77 @@ pub async fn sign_out() -> Result<(), AppError> {
 #[cfg(feature = "ssr")]
 mod ssr {
     pub use crate::api::context::{
-        current_principal, device_context, fail, request_parts, safe_next, set_cookies, web,
+        WebContext, current_principal, device_context, fail, request_parts, set_cookies, web,
     };
+    pub use signedin::redirect;
+
+    use signedin::DeviceContext;
+
+    use crate::error::AppError;
+    use crate::secret::Secret;
+
+    /// Starts a session on this browser. A session the browser already had is ended, not
+    /// orphaned: its cookies are about to be replaced. It is ended only once the new one
+    /// exists, so a mistyped password leaves the browser signed in as before.
+    pub async fn sign_in_on_this_browser(
+        web: &WebContext,
+        email: &str,
+        password: &Secret,
+        device: &DeviceContext,
+    ) -> Result<(), AppError> {
+        let previous = current_principal().await?;
+        let signed_in = web
+            .service
+            .sign_in(email, password.expose(), device)
+            .await
+            .map_err(fail)?;
+        if let Some(previous) = previous {
+            web.service
+                .sign_out(&previous, device)
+                .await
+                .map_err(fail)?;
+        }
+        set_cookies(&web.cookies.session_cookies(&signed_in.tokens));
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::SignOutOtherSessions;
+
+    /// `#[server]` derives `Debug` for these; a logged or panicking request must not print
+    /// the password it carries.
+    #[test]
+    fn server_function_arguments_never_print_a_password() {
+        let password = "correct horse battery staple";
+        let printed = [
+            format!(
+                "{:?}",
+                SignIn {
+                    email: "ada@example.com".into(),
+                    password: password.into(),
+                    next: "/".into(),
+                }
+            ),
+            format!(
+                "{:#?}",
+                SignUp {
+                    email: "ada@example.com".into(),
+                    password: password.into(),
+                }
+            ),
+            format!(
+                "{:?}",
+                SignOutOtherSessions {
+                    password: password.into(),
+                }
+            ),
+        ];
+        for text in printed {
+            assert!(!text.contains("horse"), "{text}");
+            assert!(text.contains("[redacted]"), "{text}");
+        }
+    }
 }

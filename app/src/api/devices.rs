@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use crate::dto::DevicesView;
 use crate::error::AppError;
+use crate::secret::Secret;
 
 /// The devices page's data: live sessions and recent security activity, one round trip.
 #[server]
@@ -52,14 +53,14 @@ pub async fn sign_out_session(jti_prefix: String) -> Result<(), AppError> {
 /// Signs out every other session. When the last password entry is too old, the caller is
 /// asked for it (`ReauthRequired`) and sends it along with the retry.
 #[server]
-pub async fn sign_out_other_sessions(password: String) -> Result<u64, AppError> {
+pub async fn sign_out_other_sessions(password: Secret) -> Result<u64, AppError> {
     use self::ssr::*;
     let web = web()?;
     let mut principal = require_principal(PAGE).await?;
     let device = device_context(&request_parts()?, &web.trusted_proxies);
     if !password.is_empty() {
         web.service
-            .reauthenticate(&principal, &password, &device)
+            .reauthenticate(&principal, password.expose(), &device)
             .await
             .map_err(fail)?;
         principal.reauthenticated_at = web.service.now();

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use app::dto::SessionView;
+use app::secret::Secret;
 use signedin::IssuedTokens;
 
 use super::error::{ApiError, Problem};
@@ -30,8 +31,8 @@ pub struct SignupRequest {
     #[schema(example = "ada@example.com")]
     pub email: String,
     /// At least 8 characters.
-    #[schema(example = "correct horse battery staple")]
-    pub password: String,
+    #[schema(value_type = String, example = "correct horse battery staple")]
+    pub password: Secret,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -43,18 +44,18 @@ pub struct SignupResponse {
 pub struct LoginRequest {
     #[schema(example = "ada@example.com")]
     pub email: String,
-    #[schema(example = "correct horse battery staple")]
-    pub password: String,
+    #[schema(value_type = String, example = "correct horse battery staple")]
+    pub password: Secret,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TokenResponse {
     /// A signed JWT (`sub`, `sid`, `iat`, `exp`); send it as `Authorization: Bearer …`.
-    #[schema(example = "<access token>")]
-    pub access_token: String,
+    #[schema(value_type = String, example = "<access token>")]
+    pub access_token: Secret,
     /// Opaque; exchange it at `/auth/refresh`. Each use returns a new one.
-    #[schema(example = "<refresh token>")]
-    pub refresh_token: String,
+    #[schema(value_type = String, example = "<refresh token>")]
+    pub refresh_token: Secret,
     #[schema(example = "Bearer")]
     pub token_type: &'static str,
     /// Seconds until the access token expires.
@@ -65,8 +66,8 @@ pub struct TokenResponse {
 impl From<&IssuedTokens> for TokenResponse {
     fn from(tokens: &IssuedTokens) -> Self {
         Self {
-            access_token: tokens.access_token.expose().to_owned(),
-            refresh_token: tokens.refresh_token.expose().to_owned(),
+            access_token: Secret::new(tokens.access_token.expose()),
+            refresh_token: Secret::new(tokens.refresh_token.expose()),
             token_type: "Bearer",
             expires_in: tokens.expires_in,
         }
@@ -85,13 +86,14 @@ pub struct LoginResponse {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RefreshRequest {
-    #[schema(example = "<refresh token>")]
-    pub refresh_token: String,
+    #[schema(value_type = String, example = "<refresh token>")]
+    pub refresh_token: Secret,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ReauthRequest {
-    pub password: String,
+    #[schema(value_type = String)]
+    pub password: Secret,
 }
 
 /// Create an account.
@@ -110,7 +112,7 @@ pub async fn signup(
     let user_id = state
         .web
         .service
-        .sign_up(&body.email, &body.password, &device)
+        .sign_up(&body.email, body.password.expose(), &device)
         .await?;
     Ok((StatusCode::CREATED, Json(SignupResponse { user_id })))
 }
@@ -131,7 +133,7 @@ pub async fn login(
     let signed_in = state
         .web
         .service
-        .sign_in(&body.email, &body.password, &device)
+        .sign_in(&body.email, body.password.expose(), &device)
         .await?;
     Ok(Json(LoginResponse {
         tokens: TokenResponse::from(&signed_in.tokens),
@@ -155,7 +157,7 @@ pub async fn refresh(
     let tokens = state
         .web
         .service
-        .refresh(&body.refresh_token, &device)
+        .refresh(body.refresh_token.expose(), &device)
         .await?;
     Ok(Json(TokenResponse::from(&tokens)))
 }
@@ -178,7 +180,7 @@ pub async fn reauth(
     state
         .web
         .service
-        .reauthenticate(&principal, &body.password, &device)
+        .reauthenticate(&principal, body.password.expose(), &device)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -202,4 +204,50 @@ pub async fn logout(
     responses((status = 204), (status = 401, body = Problem)))]
 pub async fn check(Authenticated(_): Authenticated) -> StatusCode {
     StatusCode::NO_CONTENT
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Request and response types reach `Debug` through `tracing` and panics: a password or
+    /// token in one must print as `[redacted]`.
+    #[test]
+    fn passwords_and_tokens_in_request_types_print_redacted() {
+        let secret = "correct-horse-battery-staple";
+        let login: LoginRequest = serde_json::from_value(
+            serde_json::json!({"email": "ada@example.com", "password": secret}),
+        )
+        .unwrap();
+        let signup: SignupRequest = serde_json::from_value(
+            serde_json::json!({"email": "ada@example.com", "password": secret}),
+        )
+        .unwrap();
+        let refresh: RefreshRequest =
+            serde_json::from_value(serde_json::json!({"refresh_token": secret})).unwrap();
+        let reauth: ReauthRequest =
+            serde_json::from_value(serde_json::json!({"password": secret})).unwrap();
+        let tokens = TokenResponse {
+            access_token: Secret::new(secret),
+            refresh_token: Secret::new(secret),
+            token_type: "Bearer",
+            expires_in: 900,
+        };
+        assert_eq!(login.password.expose(), secret, "still read as given");
+        for printed in [
+            format!("{login:?}"),
+            format!("{signup:#?}"),
+            format!("{refresh:?}"),
+            format!("{reauth:?}"),
+            format!("{tokens:?}"),
+        ] {
+            assert!(!printed.contains("horse"), "{printed}");
+            assert!(printed.contains("[redacted]"), "{printed}");
+        }
+        // On the wire the token is the plain string a client expects.
+        assert_eq!(
+            serde_json::to_value(&tokens).unwrap()["refresh_token"],
+            secret
+        );
+    }
 }

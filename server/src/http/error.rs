@@ -84,6 +84,30 @@ impl ApiError {
         )
     }
 
+    /// The one answer to a body over `MAX_BODY_BYTES`, however it was sent.
+    pub fn payload_too_large() -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "Request body too large",
+            "request bodies are limited to 64 KiB",
+        )
+    }
+
+    pub fn internal() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "Internal error",
+            "an unexpected error occurred",
+        )
+    }
+
+    pub fn with_retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds);
+        self
+    }
+
     pub fn status(&self) -> StatusCode {
         self.status
     }
@@ -172,12 +196,7 @@ impl From<DomainError> for ApiError {
             }
             DomainError::Unexpected(source) => {
                 tracing::error!(error = %source, "unexpected error");
-                Self::new(
-                    S::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    "Internal error",
-                    "an unexpected error occurred",
-                )
+                Self::internal()
             }
         }
     }

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use app::dto::{SecurityEventView, SessionView};
+use app::secret::Secret;
 use signedin::BulkScope;
 
 use super::error::{ApiError, Problem};
@@ -53,9 +54,11 @@ pub struct RevokeSessionsResponse {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ChangePasswordRequest {
-    pub current_password: String,
+    #[schema(value_type = String)]
+    pub current_password: Secret,
     /// At least 8 characters.
-    pub new_password: String,
+    #[schema(value_type = String)]
+    pub new_password: Secret,
     /// Sign out every other session too (default: true).
     #[serde(default = "default_true")]
     pub sign_out_other_sessions: bool,
@@ -172,8 +175,8 @@ pub async fn change_password(
         .service
         .change_password(
             &principal,
-            &body.current_password,
-            &body.new_password,
+            body.current_password.expose(),
+            body.new_password.expose(),
             body.sign_out_other_sessions,
             &device,
         )
@@ -216,4 +219,21 @@ pub async fn security_events(
         events: events.iter().map(SecurityEventView::from).collect(),
         next_before,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_change_request_prints_both_passwords_redacted() {
+        let request: ChangePasswordRequest = serde_json::from_value(serde_json::json!({
+            "current_password": "old horse battery",
+            "new_password": "new horse battery",
+        }))
+        .unwrap();
+        let printed = format!("{request:?}");
+        assert!(!printed.contains("horse"), "{printed}");
+        assert_eq!(request.new_password.expose(), "new horse battery");
+    }
 }

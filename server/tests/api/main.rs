@@ -9,6 +9,8 @@ mod concurrency;
 mod errors;
 mod fuzz_regressions;
 mod health;
+mod page_security;
 mod pages;
+mod review_addresses_and_limits;
 mod secrets;
 mod sessions;

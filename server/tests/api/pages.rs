@@ -18,7 +18,7 @@ crate::on_both_stores!(
     a_hostile_user_agent_is_rendered_as_text,
 );
 
-fn browser() -> Client {
+pub(crate) fn browser() -> Client {
     Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
@@ -27,7 +27,7 @@ fn browser() -> Client {
         .unwrap()
 }
 
-async fn page(
+pub(crate) async fn page(
     client: &Client,
     app: &TestApp,
     path: &str,
@@ -44,7 +44,7 @@ async fn page(
 }
 
 /// The URL of the server function a page's form posts to.
-fn form_action(html: &str, function: &str) -> String {
+pub(crate) fn form_action(html: &str, function: &str) -> String {
     let marker = format!("action=\"/api/{function}");
     let start = html
         .find(&marker)
@@ -55,7 +55,7 @@ fn form_action(html: &str, function: &str) -> String {
 }
 
 /// Signs in through the page's own form, as a browser without JavaScript does.
-async fn form_sign_in(client: &Client, app: &TestApp, email: &str) {
+pub(crate) async fn form_sign_in(client: &Client, app: &TestApp, email: &str) {
     let (_, _, html) = page(client, app, "/login").await;
     let action = form_action(&html, "sign_in");
     let response = client
@@ -179,6 +179,7 @@ async fn a_plain_form_post_signs_in_with_http_only_cookies(backend: Backend) {
     let response = client
         .post(app.url(&action))
         .header("accept", "text/html")
+        .header("origin", app.base.clone())
         .form(&[
             ("email", "ada@example.com"),
             ("password", PASSWORD),

@@ -39,6 +39,7 @@ fn bad_settings_are_refused_before_anything_starts() {
 }
 
 crate::on_both_stores!(
+    check_exits_1_and_names_the_session_of_a_broken_database,
     sigterm_stops_the_server_cleanly,
     the_admin_commands_list_revoke_prune_and_check
 );
@@ -160,4 +161,47 @@ async fn the_admin_commands_list_revoke_prune_and_check(db: &Db) {
     );
     assert!(String::from_utf8_lossy(&checked.stdout).contains("consistent"));
     drop(node);
+}
+
+/// `check` is what the crash, two-node and hang-up tests lean on: it must fail on a broken
+/// database, not only pass on a sound one.
+async fn check_exits_1_and_names_the_session_of_a_broken_database(db: &Db) {
+    let node = Node::start(&db.url, &[]).await;
+    let client = Client::new();
+    signup_and_login(&client, &node, "ada@example.com").await;
+    node.terminate();
+    let sound = run(&db.url, &["check"]);
+    assert!(
+        sound.status.success(),
+        "{}",
+        String::from_utf8_lossy(&sound.stdout)
+    );
+
+    // A sign-out written in half: the session is marked ended, its token still works.
+    sqlx::any::install_default_drivers();
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&db.url)
+        .await
+        .unwrap();
+    let session_id: String = sqlx::Row::get(
+        &sqlx::query("SELECT id FROM sessions")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap(),
+        "id",
+    );
+    sqlx::query("UPDATE sessions SET revoked_at = signed_in_at, revoked_reason = 'signed_out'")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    drop(conn);
+
+    let broken = run(&db.url, &["check"]);
+    let report = String::from_utf8_lossy(&broken.stdout);
+    assert_eq!(broken.status.code(), Some(1), "{report}");
+    assert!(report.contains("INCONSISTENT"), "{report}");
+    let line = report
+        .lines()
+        .find(|l| l.starts_with("revoked sessions with a live token:"))
+        .unwrap_or_else(|| panic!("{report}"));
+    assert!(line.contains(&session_id), "names the session: {report}");
 }

@@ -2,6 +2,7 @@
 //! most one live token, and every revoke the server acknowledged is still in force.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use reqwest::{Client, StatusCode};
@@ -27,6 +28,8 @@ async fn a_hard_kill_mid_storm_loses_no_acknowledged_revoke(db: &Db) {
     }
 
     let revoked: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
+    let killed = Arc::new(AtomicBool::new(false));
+    let tally = Arc::new(Tally::default());
     let mut tasks = Vec::new();
     for (i, session) in sessions.iter().enumerate() {
         let client = client.clone();
@@ -38,39 +41,50 @@ async fn a_hard_kill_mid_storm_loses_no_acknowledged_revoke(db: &Db) {
             .to_owned();
         let control_token = control_token.clone();
         let revoked = revoked.clone();
+        let killed = killed.clone();
+        let tally = tally.clone();
         tasks.push(tokio::spawn(async move {
             let mut token = refresh_token;
             for round in 0..10_000 {
                 // Every third session only refreshes, so the kill lands mid-storm.
                 if i % 3 != 0 && round == 3 + i % 7 {
                     // Sign this one out; remember it only once the server said so.
-                    let Ok(response) = client
+                    match client
                         .delete(format!("{base}/me/sessions/{prefix}"))
                         .bearer_auth(&control_token)
                         .send()
                         .await
-                    else {
-                        return;
-                    };
-                    if response.status() == StatusCode::NO_CONTENT {
-                        revoked.lock().await.push((prefix.clone(), token.clone()));
+                    {
+                        Ok(response) if response.status() == StatusCode::NO_CONTENT => {
+                            revoked.lock().await.push((prefix.clone(), token.clone()));
+                        }
+                        outcome => tally.failed(&killed, &format!("revoke: {outcome:?}")),
                     }
                     return;
                 }
-                let Ok(response) = client
+                let response = client
                     .post(format!("{base}/auth/refresh"))
                     .json(&json!({"refresh_token": token}))
                     .send()
-                    .await
-                else {
-                    return;
+                    .await;
+                let body = match response {
+                    Ok(response) if response.status() == StatusCode::OK => {
+                        response.json::<Value>().await
+                    }
+                    outcome => {
+                        tally.failed(&killed, &format!("refresh: {outcome:?}"));
+                        return;
+                    }
                 };
-                let Ok(body) = response.json::<Value>().await else {
-                    return;
-                };
-                match body["refresh_token"].as_str() {
-                    Some(next) => token = next.to_owned(),
-                    None => return,
+                match body.as_ref().ok().and_then(|b| b["refresh_token"].as_str()) {
+                    Some(next) => {
+                        token = next.to_owned();
+                        tally.rotations.fetch_add(1, Ordering::Relaxed);
+                    }
+                    None => {
+                        tally.failed(&killed, &format!("refresh body: {body:?}"));
+                        return;
+                    }
                 }
             }
         }));
@@ -81,10 +95,29 @@ async fn a_hard_kill_mid_storm_loses_no_acknowledged_revoke(db: &Db) {
     while revoked.lock().await.len() < SESSIONS / 3 && std::time::Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
-    node.kill_hard();
+    let rotations_before_kill = tally.rotations.load(Ordering::Relaxed);
+    killed.store(true, Ordering::SeqCst);
+    let port = node.port;
+    let status = node.kill_hard();
+    assert_eq!(status, Some(9), "the server died of SIGKILL, mid-storm");
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
+        "nothing answers on the port after the kill"
+    );
     for task in tasks {
-        let _ = task.await;
+        task.await.unwrap();
     }
+    let unexpected = tally.unexpected.lock().unwrap().clone();
+    assert!(
+        unexpected.is_empty(),
+        "every failure came from the kill; before it: {unexpected:?}"
+    );
+    assert!(
+        rotations_before_kill >= SESSIONS,
+        "rotations happened before the kill: {rotations_before_kill}"
+    );
+    let cut_off = tally.after_kill.load(Ordering::Relaxed);
+    assert!(cut_off > 0, "the kill cut requests off mid-storm");
 
     let restarted = Node::start(&db.url, &[]).await;
     let check = run(&db.url, &["check"]);
@@ -130,7 +163,28 @@ async fn a_hard_kill_mid_storm_loses_no_acknowledged_revoke(db: &Db) {
         );
     }
     eprintln!(
-        "kill -9 storm: {} revokes acknowledged before the kill, all held",
+        "kill -9 storm: {rotations_before_kill} rotations and {} revokes acknowledged before the \
+         kill, {cut_off} requests cut off by it; all revokes held",
         acknowledged.len()
     );
+}
+
+/// What the storm's clients saw.
+#[derive(Default)]
+struct Tally {
+    rotations: AtomicUsize,
+    /// Requests that failed once the server was being killed (expected).
+    after_kill: AtomicUsize,
+    /// Failures while the server was up: each one is a defect.
+    unexpected: std::sync::Mutex<Vec<String>>,
+}
+
+impl Tally {
+    fn failed(&self, killed: &AtomicBool, what: &str) {
+        if killed.load(Ordering::SeqCst) {
+            self.after_kill.fetch_add(1, Ordering::Relaxed);
+        } else {
+            self.unexpected.lock().unwrap().push(what.to_owned());
+        }
+    }
 }

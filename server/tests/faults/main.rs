@@ -1,10 +1,12 @@
 //! The server binary as it is deployed: start-up failures, graceful shutdown, the admin
 //! commands, two nodes on one PostgreSQL, a database outage under load, and `kill -9`
-//! in the middle of a refresh-and-revoke storm.
+//! in the middle of a refresh-and-revoke storm, and storms of clients that hang up mid-request.
 
 mod node;
 
 mod cli;
 mod crash;
+mod hangups;
 mod nodes;
 mod outage;
+mod slow_clients;

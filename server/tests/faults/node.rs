@@ -17,13 +17,27 @@ pub fn binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_signedin"))
 }
 
-/// Runs `signedin <args>` to completion with `DATABASE_URL` set.
-pub fn run(database_url: &str, args: &[&str]) -> Output {
-    Command::new(binary())
-        .args(args)
+/// The binary with nothing inherited but where to find programs and home: an ambient
+/// DATABASE_URL, LEPTOS_* or SIGNEDIN_* setting must not change what a test tests.
+fn signedin(database_url: &str) -> Command {
+    let mut command = Command::new(binary());
+    command.env_clear();
+    for key in ["PATH", "HOME"] {
+        if let Some(value) = std::env::var_os(key) {
+            command.env(key, value);
+        }
+    }
+    command
         .env("DATABASE_URL", database_url)
         .env("SIGNEDIN_GEOIP_DIR", "/nonexistent")
-        .env("SIGNEDIN_LOG", "warn")
+        .env("SIGNEDIN_LOG", "warn");
+    command
+}
+
+/// Runs `signedin <args>` to completion with `DATABASE_URL` set.
+pub fn run(database_url: &str, args: &[&str]) -> Output {
+    signedin(database_url)
+        .args(args)
         .output()
         .expect("the binary runs")
 }
@@ -41,45 +55,73 @@ pub struct Node {
     pub child: Child,
     pub port: u16,
     pub base: String,
+    stderr: tempfile::NamedTempFile,
 }
 
 impl Node {
     pub async fn start(database_url: &str, extra_env: &[(&str, &str)]) -> Node {
-        let port = free_port();
-        let mut command = Command::new(binary());
-        command
-            .env("DATABASE_URL", database_url)
-            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
-            .env("SIGNEDIN_GEOIP_DIR", "/nonexistent")
-            .env("SIGNEDIN_RATE_LIMITS", "off")
-            .env("SIGNEDIN_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
-        for (key, value) in extra_env {
-            command.env(key, value);
+        // free_port() only names a port that was free a moment ago; another process can take
+        // it before the child binds. A child that could not bind is retried on another port.
+        for _ in 0..3 {
+            let port = free_port();
+            let stderr = tempfile::NamedTempFile::new().expect("a temporary file");
+            let mut command = signedin(database_url);
+            command
+                .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+                .env("SIGNEDIN_RATE_LIMITS", "off")
+                .stdout(Stdio::null())
+                .stderr(stderr.reopen().expect("the stderr file"));
+            for (key, value) in extra_env {
+                command.env(key, value);
+            }
+            let mut node = Node {
+                child: command.spawn().expect("server starts"),
+                port,
+                base: format!("http://127.0.0.1:{port}"),
+                stderr,
+            };
+            match node.wait_ready().await {
+                Ok(()) => return node,
+                Err(status) => {
+                    let stderr = node.stderr_text();
+                    assert!(
+                        stderr.contains("Address already in use"),
+                        "the server exited before it was ready ({status}): {stderr}"
+                    );
+                }
+            }
         }
-        let child = command.spawn().expect("server starts");
-        let node = Node {
-            child,
-            port,
-            base: format!("http://127.0.0.1:{port}"),
-        };
-        node.wait_ready().await;
-        node
+        panic!("the server found its port taken three times in a row");
     }
 
-    pub async fn wait_ready(&self) {
+    /// Ready once our child, still running, holds the listening socket and answers /readyz
+    /// with 200: a server someone else started on the port must not pass for ours. The
+    /// child's exit status when it ends first.
+    async fn wait_ready(&mut self) -> Result<(), std::process::ExitStatus> {
         let deadline = Instant::now() + Duration::from_secs(60);
         let client = Client::new();
         while Instant::now() < deadline {
-            if let Ok(response) = client.get(format!("{}/readyz", self.base)).send().await
+            if let Some(status) = self.child.try_wait().expect("the child's status") {
+                return Err(status);
+            }
+            if listens_on(self.child.id(), self.port)
+                && let Ok(response) = client.get(format!("{}/readyz", self.base)).send().await
                 && response.status() == StatusCode::OK
             {
-                return;
+                return Ok(());
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!("the server on port {} did not become ready", self.port);
+        panic!(
+            "the server on port {} did not become ready: {}",
+            self.port,
+            self.stderr_text()
+        );
+    }
+
+    /// What the server wrote to stderr so far (warnings and errors: it logs at `warn`).
+    pub fn stderr_text(&self) -> String {
+        std::fs::read_to_string(self.stderr.path()).unwrap_or_default()
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -95,10 +137,12 @@ impl Node {
         wait_exit(&mut self.child, Duration::from_secs(20))
     }
 
-    /// SIGKILL: no chance to finish anything.
-    pub fn kill_hard(mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+    /// SIGKILL: no chance to finish anything. Returns the signal the process died of, so a
+    /// test can tell the kill happened (rather than an exit of its own).
+    pub fn kill_hard(mut self) -> Option<i32> {
+        use std::os::unix::process::ExitStatusExt;
+        self.child.kill().expect("the server was still running");
+        self.child.wait().ok().and_then(|status| status.signal())
     }
 }
 
@@ -107,6 +151,32 @@ impl Drop for Node {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Whether process `pid` holds the socket listening on 127.0.0.1:`port` (Linux's /proc).
+fn listens_on(pid: u32, port: u16) -> bool {
+    // /proc/net/tcp prints the address as the in-memory (network-order) word in hex.
+    let local = format!("{:08X}:{port:04X}", u32::from_ne_bytes([127, 0, 0, 1]));
+    let Ok(table) = std::fs::read_to_string("/proc/net/tcp") else {
+        return false;
+    };
+    let listening: Vec<String> = table
+        .lines()
+        .skip(1)
+        .map(|line| line.split_whitespace().collect::<Vec<_>>())
+        .filter(|fields| fields.len() > 9 && fields[1] == local && fields[3] == "0A") // 0A: LISTEN
+        .map(|fields| format!("socket:[{}]", fields[9]))
+        .collect();
+    let Ok(fds) = std::fs::read_dir(format!("/proc/{pid}/fd")) else {
+        return false;
+    };
+    fds.flatten().any(|fd| {
+        std::fs::read_link(fd.path()).is_ok_and(|target| {
+            listening
+                .iter()
+                .any(|socket| target.as_os_str() == socket.as_str())
+        })
+    })
 }
 
 pub fn wait_exit(child: &mut Child, within: Duration) -> std::process::ExitStatus {
@@ -162,6 +232,8 @@ impl Db {
         }
     }
 
+    /// `None` only when PostgreSQL tests are skipped (SIGNEDIN_TEST_SKIP_POSTGRES=1); without
+    /// TEST_DATABASE_URL otherwise, the test fails.
     pub async fn postgres() -> Option<Db> {
         let (url, admin, name) = postgres::create_database("signedin_fault").await?;
         Some(Db {
@@ -178,7 +250,8 @@ impl Db {
     }
 }
 
-/// Runs `body` on SQLite, and on PostgreSQL when TEST_DATABASE_URL is set.
+/// Runs each test body on SQLite and on PostgreSQL (which fails without
+/// `TEST_DATABASE_URL`, unless SIGNEDIN_TEST_SKIP_POSTGRES=1 skips it).
 #[macro_export]
 macro_rules! on_both_stores {
     ($($name:ident),* $(,)?) => {
@@ -197,7 +270,6 @@ macro_rules! on_both_stores {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
                     let Some(db) = $crate::node::Db::postgres().await else {
-                        eprintln!("{}: skipped, TEST_DATABASE_URL is not set", stringify!($name));
                         return;
                     };
                     super::$name(&db).await;

@@ -1,0 +1,513 @@
+//! Clients that hang up mid-request: thousands of them, over every state-changing route of
+//! the API and every server function behind the page, each closing its socket at a
+//! different moment without reading the answer. Afterwards every kind of write works at
+//! once, `signedin check` is clean, every sign-out whose request reached the server took
+//! effect, and every write either happened whole, with its audit event, or not at all.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::{Client, StatusCode};
+use serde_json::{Value, json};
+use sqlx::{AnyConnection, Connection, Row};
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpStream;
+use tokio::sync::Semaphore;
+
+use crate::node::{Db, Node, PASSWORD, login, run, signup_and_login};
+
+crate::on_both_stores!(a_storm_of_hang_ups_costs_no_one_a_write);
+
+/// Requests the storm sends, each written whole and then abandoned.
+struct HangUp {
+    request: Vec<u8>,
+    linger: Duration,
+}
+
+fn raw(method: &str, path: &str, headers: &[(&str, String)], body: &str) -> Vec<u8> {
+    let mut request =
+        format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: hang-up storm\r\n");
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
+    request.into_bytes()
+}
+
+fn json_post(path: &str, bearer: Option<&str>, body: Value) -> Vec<u8> {
+    let mut headers = vec![("Content-Type", "application/json".to_owned())];
+    if let Some(token) = bearer {
+        headers.push(("Authorization", format!("Bearer {token}")));
+    }
+    raw("POST", path, &headers, &body.to_string())
+}
+
+/// A form post to a server function, as the page's no-JavaScript forms send it.
+fn form_post(node: &Node, action: &str, cookie: Option<&str>, body: &str) -> Vec<u8> {
+    let mut headers = vec![
+        (
+            "Content-Type",
+            "application/x-www-form-urlencoded".to_owned(),
+        ),
+        ("Origin", node.base.clone()),
+        ("Accept", "text/html".to_owned()),
+    ];
+    if let Some(token) = cookie {
+        headers.push(("Cookie", format!("signedin_access={token}")));
+    }
+    raw("POST", action, &headers, body)
+}
+
+/// How long a client waits before it closes: lands the close at different points of the
+/// server's work (parsing, hashing, inside the transaction, writing the answer).
+fn linger(rng: &mut Lcg) -> Duration {
+    Duration::from_millis([0, 0, 1, 2, 5, 10, 25][rng.next() as usize % 7])
+}
+
+/// A small deterministic generator: the same storm on every run.
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        self.0 >> 33
+    }
+}
+
+/// The server-function URL a page's form posts to.
+async fn form_action(
+    client: &Client,
+    node: &Node,
+    page: &str,
+    cookie: Option<&str>,
+    function: &str,
+) -> String {
+    let mut request = client.get(node.url(page)).header("accept", "text/html");
+    if let Some(token) = cookie {
+        request = request.header("cookie", format!("signedin_access={token}"));
+    }
+    let html = request.send().await.unwrap().text().await.unwrap();
+    let marker = format!("action=\"/api/{function}");
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no form for {function} on {page}"))
+        + "action=\"".len();
+    let end = start + html[start..].find('"').unwrap();
+    html[start..end].to_owned()
+}
+
+fn access(session: &Value) -> String {
+    session["access_token"].as_str().unwrap().to_owned()
+}
+
+fn refresh_token(session: &Value) -> String {
+    session["refresh_token"].as_str().unwrap().to_owned()
+}
+
+fn prefix(session: &Value) -> String {
+    session["session"]["jti_prefix"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+async fn a_storm_of_hang_ups_costs_no_one_a_write(db: &Db) {
+    // Nothing is shed for load here (no 503 for a full queue), so every request the server
+    // received must end up done: the storm's thousands of detached writes arrive within a
+    // second or two, far more than a node is meant to queue. Shedding has tests of its own.
+    let node = Node::start(
+        &db.url,
+        &[
+            ("SIGNEDIN_DB_ACQUIRE_TIMEOUT_SECS", "600"),
+            ("SIGNEDIN_REQUEST_TIMEOUT_SECS", "600"),
+        ],
+    )
+    .await;
+    let client = Client::builder()
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap();
+    let mut rng = Lcg(0x5eed);
+
+    // The owner's control session signs other sessions out; the rest are targets.
+    let control = signup_and_login(&client, &node, "owner@example.com").await;
+    let control_token = access(&control);
+    let mut targets = Vec::new();
+    for _ in 0..120 {
+        targets.push(login(&client, &node, "owner@example.com").await);
+    }
+    // Accounts of their own for the bulk sign-outs and password changes, which end every
+    // other session of the account.
+    let mut bulk = Vec::new();
+    for i in 0..12 {
+        let email = format!("bulk{i}@example.com");
+        let first = signup_and_login(&client, &node, &email).await;
+        let second = login(&client, &node, &email).await;
+        bulk.push((first, second));
+    }
+    let sign_in_action = form_action(&client, &node, "/login", None, "sign_in").await;
+    let sign_up_action = form_action(&client, &node, "/signup", None, "sign_up").await;
+    let devices_cookie = access(&targets[0]);
+    let sign_out_session_action = form_action(
+        &client,
+        &node,
+        "/account/devices",
+        Some(&devices_cookie),
+        "sign_out_session",
+    )
+    .await;
+    let sign_out_others_action = form_action(
+        &client,
+        &node,
+        "/account/devices",
+        Some(&devices_cookie),
+        "sign_out_other_sessions",
+    )
+    .await;
+    let sign_out_action = form_action(
+        &client,
+        &node,
+        "/account/devices",
+        Some(&devices_cookie),
+        "sign_out",
+    )
+    .await;
+
+    // Sessions 0..40 are signed out by DELETE, 40..70 by logout, 70..90 by the page's
+    // sign-out button; 90..120 only refresh. The ones signed out by a request without a
+    // body must be gone afterwards: the server had the whole request.
+    let mut storm: Vec<HangUp> = Vec::new();
+    let mut must_end: Vec<String> = Vec::new();
+    for (i, target) in targets.iter().enumerate() {
+        let refresh = json_post(
+            "/auth/refresh",
+            None,
+            json!({"refresh_token": refresh_token(target)}),
+        );
+        for _ in 0..8 {
+            storm.push(HangUp {
+                request: refresh.clone(),
+                linger: linger(&mut rng),
+            });
+        }
+        match i {
+            0..40 => {
+                let delete = raw(
+                    "DELETE",
+                    &format!("/me/sessions/{}", prefix(target)),
+                    &[("Authorization", format!("Bearer {control_token}"))],
+                    "",
+                );
+                for _ in 0..3 {
+                    storm.push(HangUp {
+                        request: delete.clone(),
+                        linger: linger(&mut rng),
+                    });
+                }
+                must_end.push(prefix(target));
+            }
+            40..70 => {
+                let logout = raw(
+                    "POST",
+                    "/auth/logout",
+                    &[("Authorization", format!("Bearer {}", access(target)))],
+                    "",
+                );
+                for _ in 0..3 {
+                    storm.push(HangUp {
+                        request: logout.clone(),
+                        linger: linger(&mut rng),
+                    });
+                }
+                must_end.push(prefix(target));
+            }
+            70..90 => {
+                let body = format!("jti_prefix={}", prefix(target));
+                for _ in 0..3 {
+                    storm.push(HangUp {
+                        request: form_post(
+                            &node,
+                            &sign_out_session_action,
+                            Some(&control_token),
+                            &body,
+                        ),
+                        linger: linger(&mut rng),
+                    });
+                }
+            }
+            _ => {}
+        }
+        let reauth = json_post(
+            "/auth/reauth",
+            Some(&access(target)),
+            json!({"password": PASSWORD}),
+        );
+        storm.push(HangUp {
+            request: reauth,
+            linger: linger(&mut rng),
+        });
+    }
+    for (i, (first, second)) in bulk.iter().enumerate() {
+        let request = match i % 4 {
+            0 => json_post(
+                "/accounts/me/security/revoke-sessions",
+                Some(&access(first)),
+                json!({"scope": "others"}),
+            ),
+            1 => json_post(
+                "/accounts/me/security/revoke-sessions",
+                Some(&access(first)),
+                json!({"scope": "all"}),
+            ),
+            2 => json_post(
+                "/accounts/me/password",
+                Some(&access(first)),
+                json!({"current_password": PASSWORD, "new_password": format!("{PASSWORD} {i}")}),
+            ),
+            _ => form_post(
+                &node,
+                &sign_out_others_action,
+                Some(&access(first)),
+                "password=",
+            ),
+        };
+        for _ in 0..4 {
+            storm.push(HangUp {
+                request: request.clone(),
+                linger: linger(&mut rng),
+            });
+        }
+        storm.push(HangUp {
+            request: form_post(&node, &sign_out_action, Some(&access(second)), ""),
+            linger: linger(&mut rng),
+        });
+    }
+    for i in 0..60 {
+        let email = format!("new{i}@example.com");
+        storm.push(HangUp {
+            request: json_post(
+                "/auth/signup",
+                None,
+                json!({"email": email, "password": PASSWORD}),
+            ),
+            linger: linger(&mut rng),
+        });
+        storm.push(HangUp {
+            request: json_post(
+                "/auth/login",
+                None,
+                json!({"email": "owner@example.com", "password": PASSWORD}),
+            ),
+            linger: linger(&mut rng),
+        });
+        let form = format!("email=form{i}%40example.com&password=correct+horse+battery+staple");
+        storm.push(HangUp {
+            request: form_post(&node, &sign_up_action, None, &form),
+            linger: linger(&mut rng),
+        });
+        let form = "email=owner%40example.com&password=correct+horse+battery+staple&next=%2Faccount%2Fdevices";
+        storm.push(HangUp {
+            request: form_post(&node, &sign_in_action, None, form),
+            linger: linger(&mut rng),
+        });
+    }
+    // Shuffle, so every kind of request overlaps every other.
+    for i in (1..storm.len()).rev() {
+        let j = rng.next() as usize % (i + 1);
+        storm.swap(i, j);
+    }
+    let total = storm.len();
+    assert!(total >= 1500, "a storm of thousands-scale: {total}");
+
+    let sent = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let gate = Arc::new(Semaphore::new(64));
+    let mut tasks = Vec::new();
+    for hang_up in storm {
+        let permit = gate.clone().acquire_owned().await.unwrap();
+        let port = node.port;
+        let sent = sent.clone();
+        tasks.push(tokio::spawn(async move {
+            let _permit = permit;
+            let Ok(mut socket) = TcpStream::connect(("127.0.0.1", port)).await else {
+                return;
+            };
+            if socket.write_all(&hang_up.request).await.is_ok() {
+                sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+            if !hang_up.linger.is_zero() {
+                tokio::time::sleep(hang_up.linger).await;
+            }
+            // Dropped unread: the client is gone.
+            drop(socket);
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let sent = sent.load(std::sync::atomic::Ordering::Relaxed);
+    assert_eq!(sent, total, "every request of the storm was written whole");
+
+    // Let the storm's own writes, still running in their tasks, finish; then every kind of
+    // write works at once.
+    wait_until_quiet(&db.url).await;
+    let fresh = signup_and_login(&client, &node, "after@example.com").await;
+    let rotated = client
+        .post(node.url("/auth/refresh"))
+        .json(&json!({"refresh_token": refresh_token(&fresh)}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rotated.status(), StatusCode::OK, "refresh after the storm");
+    let second = login(&client, &node, "after@example.com").await;
+    let deleted = client
+        .delete(node.url(&format!("/me/sessions/{}", prefix(&second))))
+        .bearer_auth(access(&fresh))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        deleted.status(),
+        StatusCode::NO_CONTENT,
+        "sign-out after the storm"
+    );
+    let changed = client
+        .post(node.url("/accounts/me/password"))
+        .bearer_auth(access(&fresh))
+        .json(&json!({"current_password": PASSWORD, "new_password": format!("{PASSWORD}!")}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        changed.status(),
+        StatusCode::NO_CONTENT,
+        "password change after the storm"
+    );
+
+    let check = run(&db.url, &["check"]);
+    let report = String::from_utf8_lossy(&check.stdout);
+    assert!(check.status.success(), "check after the storm: {report}");
+
+    let mut conn = connect(&db.url).await;
+    for prefix in &must_end {
+        let live: i64 = sqlx::query(
+            "SELECT COUNT(*) AS n FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id \
+             WHERE s.revoked_at IS NULL AND t.jti_prefix = $1",
+        )
+        .bind(prefix)
+        .fetch_one(&mut conn)
+        .await
+        .unwrap()
+        .get("n");
+        assert_eq!(live, 0, "a sign-out the server received was lost: {prefix}");
+    }
+    for (what, sql) in WHOLE_OR_NOTHING {
+        let n: i64 = sqlx::query(sql)
+            .fetch_one(&mut conn)
+            .await
+            .unwrap()
+            .get("n");
+        assert_eq!(n, 0, "{what}");
+    }
+    if db.url.starts_with("sqlite:") {
+        // The write lock is free: another process's writer gets it at once.
+        sqlx::query("PRAGMA busy_timeout = 1000")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        sqlx::query("BEGIN IMMEDIATE")
+            .execute(&mut conn)
+            .await
+            .expect("the file's write lock is free");
+        sqlx::query("ROLLBACK").execute(&mut conn).await.unwrap();
+    } else {
+        let stuck: i64 = sqlx::query(
+            "SELECT COUNT(*) AS n FROM pg_stat_activity \
+             WHERE datname = current_database() AND state LIKE 'idle in transaction%'",
+        )
+        .fetch_one(&mut conn)
+        .await
+        .unwrap()
+        .get("n");
+        assert_eq!(stuck, 0, "a connection was left idle in a transaction");
+    }
+    let audited: i64 = sqlx::query("SELECT COUNT(*) AS n FROM audit_events")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap()
+        .get("n");
+    eprintln!(
+        "hang-up storm ({}): {total} requests abandoned, {} sign-outs all in force, {audited} audit events",
+        db.url.split(':').next().unwrap_or(""),
+        must_end.len()
+    );
+    node.terminate();
+}
+
+/// Each query counts the rows that a write cut in half would leave.
+const WHOLE_OR_NOTHING: &[(&str, &str)] = &[
+    (
+        "a session without its first refresh token",
+        "SELECT COUNT(*) AS n FROM sessions s \
+         WHERE NOT EXISTS (SELECT 1 FROM refresh_tokens t WHERE t.session_id = s.id)",
+    ),
+    (
+        "a session without its sign-in event",
+        "SELECT COUNT(*) AS n FROM sessions s WHERE NOT EXISTS \
+         (SELECT 1 FROM audit_events e WHERE e.kind = 'sign_in' AND e.session_id = s.id)",
+    ),
+    (
+        "an account without its account_created event",
+        "SELECT COUNT(*) AS n FROM users u WHERE NOT EXISTS \
+         (SELECT 1 FROM audit_events e WHERE e.kind = 'account_created' AND e.user_id = u.id)",
+    ),
+    (
+        "a signed-out session without the event that signed it out",
+        "SELECT COUNT(*) AS n FROM sessions s WHERE s.revoked_at IS NOT NULL AND NOT EXISTS \
+         (SELECT 1 FROM audit_events e WHERE e.user_id = s.user_id AND e.occurred_at = s.revoked_at)",
+    ),
+    (
+        "a password change without its event",
+        "SELECT COUNT(*) AS n FROM users u WHERE u.password_changed_at > u.created_at AND NOT EXISTS \
+         (SELECT 1 FROM audit_events e WHERE e.kind = 'password_changed' AND e.user_id = u.id \
+            AND e.occurred_at = u.password_changed_at)",
+    ),
+    (
+        "a rotated token whose successor was never written",
+        "SELECT COUNT(*) AS n FROM refresh_tokens t WHERE t.revoked_reason = 'rotated' AND NOT EXISTS \
+         (SELECT 1 FROM refresh_tokens s WHERE s.jti_hash = t.replaced_by)",
+    ),
+];
+
+async fn connect(url: &str) -> AnyConnection {
+    sqlx::any::install_default_drivers();
+    AnyConnection::connect(url)
+        .await
+        .expect("the test reaches the database")
+}
+
+/// Until the database stops changing: the storm's detached requests have all finished.
+/// Every write adds a row to one of these two tables (a rotation its successor token; a
+/// sign-in, sign-out, re-auth or password change its audit event).
+async fn wait_until_quiet(url: &str) {
+    let mut conn = connect(url).await;
+    let mut last = -1_i64;
+    let mut still = 0;
+    for _ in 0..600 {
+        let now: i64 = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM audit_events) + (SELECT COUNT(*) FROM refresh_tokens) AS n",
+        )
+        .fetch_one(&mut conn)
+        .await
+        .unwrap()
+        .get("n");
+        still = if now == last { still + 1 } else { 0 };
+        if still == 2 {
+            return;
+        }
+        last = now;
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    panic!("the server kept writing for ten minutes after the storm");
+}
