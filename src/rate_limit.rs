@@ -97,6 +97,21 @@ impl Door {
             .map_or("", |(_, name)| name)
     }
 
+    /// Budgets that must hold for the whole deployment, not per node: with several nodes on
+    /// one PostgreSQL, a guesser spreading requests over them would otherwise get one budget
+    /// per node. They are the password doors, where a request costs an argon2 hash anyway,
+    /// so the database round trip they add is noise (see `store::shared_limit`).
+    pub fn holds_across_nodes(self) -> bool {
+        matches!(
+            self,
+            Door::SignInPerIp
+                | Door::SignInPerAccount
+                | Door::SignInFailures
+                | Door::ReauthPerIp
+                | Door::ReauthPerSession
+        )
+    }
+
     fn named(name: &str) -> Option<Door> {
         Self::ALL
             .iter()
@@ -276,6 +291,11 @@ impl RateLimiter {
             shard_capacity: max_keys / shards,
             hasher: RandomState::new(),
         }
+    }
+
+    /// The configured rate of `door`; `None` when it is not limited.
+    pub fn rate(&self, door: Door) -> Option<Rate> {
+        self.limits.rate(door)
     }
 
     /// The key `ip` is limited under (see [`RateLimits::ip_key`]).

@@ -160,11 +160,46 @@ impl SessionService {
         self.0.clock.now()
     }
 
-    fn limit(&self, door: Door, key: &str) -> DomainResult<()> {
-        self.0
+    /// Takes a request from `key`'s budget at `door`: this node's bucket first (it costs
+    /// nothing), then, for the doors that must hold across nodes, the database's.
+    async fn limit(&self, door: Door, key: &str) -> DomainResult<()> {
+        let now = self.now();
+        let limited = |retry_after| DomainError::RateLimited { retry_after };
+        self.0.limiter.check(door, key, now).map_err(limited)?;
+        if let Some(rate) = self
+            .0
             .limiter
-            .check(door, key, self.now())
-            .map_err(|retry_after| DomainError::RateLimited { retry_after })
+            .rate(door)
+            .filter(|_| door.holds_across_nodes())
+            && let Some(Err(retry_after)) = self
+                .0
+                .store
+                .take_shared_token(door.name(), key, rate, now)
+                .await?
+        {
+            return Err(limited(retry_after));
+        }
+        Ok(())
+    }
+
+    /// Gives back what `limit` took, here and in the database.
+    async fn refund(&self, door: Door, key: &str) -> DomainResult<()> {
+        let now = self.now();
+        self.0.limiter.refund(door, key, now);
+        match self
+            .0
+            .limiter
+            .rate(door)
+            .filter(|_| door.holds_across_nodes())
+        {
+            Some(rate) => {
+                self.0
+                    .store
+                    .refund_shared_token(door.name(), key, rate)
+                    .await
+            }
+            None => Ok(()),
+        }
     }
 
     /// The rate-limit key of the device's address (an IPv6 address's whole network).
@@ -183,7 +218,7 @@ impl SessionService {
     ) -> DomainResult<String> {
         let email = Email::parse(email)?;
         let password = Password::new_password(password)?;
-        self.limit(Door::SignInPerIp, &self.ip_key(device))?;
+        self.limit(Door::SignInPerIp, &self.ip_key(device)).await?;
         let password_hash = self.0.hasher.hash(&password).await?;
         let now = self.now();
         let user = NewUser {
@@ -210,13 +245,14 @@ impl SessionService {
     ) -> DomainResult<SignedIn> {
         let email = Email::parse(email).map_err(|_| DomainError::InvalidCredentials)?;
         let ip = self.ip_key(device);
-        self.limit(Door::SignInPerIp, &ip)?;
+        self.limit(Door::SignInPerIp, &ip).await?;
         self.limit(
             Door::SignInPerAccount,
             &format!("{}|{ip}", email.normalized()),
-        )?;
+        )
+        .await?;
         // Taken now and given back on success, so concurrent guesses cannot overdraw it.
-        self.limit(Door::SignInFailures, email.normalized())?;
+        self.limit(Door::SignInFailures, email.normalized()).await?;
         let user = self.0.store.find_user_by_email(email.normalized()).await?;
         let candidate = Password::candidate(password);
         let matches = self
@@ -227,9 +263,8 @@ impl SessionService {
         let now = self.now();
         let user = match user {
             Some(user) if matches => {
-                self.0
-                    .limiter
-                    .refund(Door::SignInFailures, email.normalized(), now);
+                self.refund(Door::SignInFailures, email.normalized())
+                    .await?;
                 user
             }
             user => {
@@ -362,7 +397,7 @@ impl SessionService {
         raw_refresh_token: &str,
         device: &DeviceContext,
     ) -> DomainResult<IssuedTokens> {
-        self.limit(Door::RefreshPerIp, &self.ip_key(device))?;
+        self.limit(Door::RefreshPerIp, &self.ip_key(device)).await?;
         let rejected = |why| Err(DomainError::RefreshRejected(why));
         let Some(presented) = RefreshToken::parse(raw_refresh_token) else {
             return rejected(TokenRejection::Unknown);
@@ -373,7 +408,8 @@ impl SessionService {
             tracing::warn!(token = presented_hash.prefix(), ip = %device.ip, "unknown refresh token presented");
             return rejected(TokenRejection::Unknown);
         };
-        self.limit(Door::RefreshPerSession, &owner.session_id)?;
+        self.limit(Door::RefreshPerSession, &owner.session_id)
+            .await?;
         let successor = presented.successor(&self.0.key);
         let successor_hash = successor.hash();
         let now = self.now();
@@ -454,8 +490,8 @@ impl SessionService {
         password: &str,
         device: &DeviceContext,
     ) -> DomainResult<()> {
-        self.limit(Door::ReauthPerIp, &self.ip_key(device))?;
-        self.limit(Door::ReauthPerSession, &who.session_id)?;
+        self.limit(Door::ReauthPerIp, &self.ip_key(device)).await?;
+        self.limit(Door::ReauthPerSession, &who.session_id).await?;
         self.verify_password(who, password, PasswordCheck::Reauthentication, device)
             .await?;
         let event =
@@ -603,7 +639,8 @@ impl SessionService {
         device: &DeviceContext,
     ) -> DomainResult<RevokedTarget> {
         let prefix = JtiPrefix::parse(prefix)?;
-        self.limit(Door::PrefixGuessPerSession, &who.session_id)?;
+        self.limit(Door::PrefixGuessPerSession, &who.session_id)
+            .await?;
         let by = RevokeBy {
             actor: Actor::User,
             acting_session: Some(&who.session_id),
@@ -666,7 +703,7 @@ impl SessionService {
     ) -> DomainResult<u64> {
         let new_password = Password::new_password_for(new_password, "new_password")?;
         self.require_recent_auth(who)?;
-        self.limit(Door::ReauthPerSession, &who.session_id)?;
+        self.limit(Door::ReauthPerSession, &who.session_id).await?;
         self.verify_password(who, current_password, PasswordCheck::PasswordChange, device)
             .await?;
         let hash = self.0.hasher.hash(&new_password).await?;
@@ -738,7 +775,10 @@ impl SessionService {
     // ---- operations ----
 
     pub async fn prune(&self) -> DomainResult<PruneReport> {
-        self.0.store.prune(&self.0.policy, self.now()).await
+        let now = self.now();
+        let report = self.0.store.prune(&self.0.policy, now).await?;
+        self.0.store.prune_shared_tokens(now).await?;
+        Ok(report)
     }
 
     pub async fn check(&self) -> DomainResult<ConsistencyReport> {

@@ -19,6 +19,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "one live token per session",
         include_str!("../../migrations/sqlite/0002_one_live_token_per_session.sql"),
     ),
+    (
+        3,
+        "shared rate limits",
+        include_str!("../../migrations/sqlite/0003_shared_rate_limits.sql"),
+    ),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -31,6 +36,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         2,
         "one live token per session",
         include_str!("../../migrations/postgres/0002_one_live_token_per_session.sql"),
+    ),
+    (
+        3,
+        "shared rate limits",
+        include_str!("../../migrations/postgres/0003_shared_rate_limits.sql"),
     ),
 ];
 

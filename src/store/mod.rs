@@ -4,6 +4,7 @@
 mod hygiene;
 mod migrate;
 mod postgres;
+mod shared_limit;
 mod sql;
 mod sqlite;
 mod timestamp;
@@ -16,6 +17,7 @@ pub use sqlite::SqliteStore;
 use crate::audit::{Actor, AuditEvent, AuditKind, AuditRecord, RevokedTarget};
 use crate::error::{DomainError, DomainResult, TokenRejection};
 use crate::policy::Policy;
+use crate::rate_limit::Rate;
 use crate::session::{DeviceContext, EndReason};
 use crate::time::Timestamp;
 use crate::token::{JtiPrefix, TokenHash};
@@ -217,6 +219,39 @@ impl Store {
         match self {
             Store::Sqlite(s) => migrate::run_sqlite(s.writer()).await,
             Store::Postgres(s) => migrate::run_postgres(s.pool()).await,
+        }
+    }
+
+    /// Takes a token from a budget shared by every node on this database: `None` on SQLite,
+    /// whose single node the in-process limiter already covers exactly.
+    pub async fn take_shared_token(
+        &self,
+        door: &str,
+        key: &str,
+        rate: Rate,
+        now: Timestamp,
+    ) -> DomainResult<Option<Result<(), Duration>>> {
+        match self {
+            Store::Sqlite(_) => Ok(None),
+            Store::Postgres(s) => shared_limit::take(s.pool(), door, key, rate, now)
+                .await
+                .map(Some),
+        }
+    }
+
+    /// Gives back a token `take_shared_token` took.
+    pub async fn refund_shared_token(&self, door: &str, key: &str, rate: Rate) -> DomainResult<()> {
+        match self {
+            Store::Sqlite(_) => Ok(()),
+            Store::Postgres(s) => shared_limit::refund(s.pool(), door, key, rate).await,
+        }
+    }
+
+    /// Forgets shared buckets long unused; how many.
+    pub async fn prune_shared_tokens(&self, now: Timestamp) -> DomainResult<u64> {
+        match self {
+            Store::Sqlite(_) => Ok(0),
+            Store::Postgres(s) => shared_limit::prune(s.pool(), now).await,
         }
     }
 

@@ -9,4 +9,5 @@ mod crash;
 mod hangups;
 mod nodes;
 mod outage;
+mod shared_limits;
 mod slow_clients;
