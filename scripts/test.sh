@@ -44,7 +44,11 @@ cargo test --workspace --exclude frontend
 say "Load benchmark, smoke mode (a few seconds per store; speed not judged)"
 cargo test -p server --bench load -- --smoke
 
-say "End-to-end tests: release build, Debian's Chromium, a fresh database"
+# On a port of its own, so a `make run` on :3000 is never what gets tested; the suite's
+# readiness probe and pages follow SIGNEDIN_BASE_URL.
+e2e_port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+export LEPTOS_SITE_ADDR="127.0.0.1:$e2e_port" SIGNEDIN_BASE_URL="http://127.0.0.1:$e2e_port"
+say "End-to-end tests: release build, Debian's Chromium, a fresh database, port $e2e_port"
 rm -rf target/e2e
 mkdir -p target/e2e
 DATABASE_URL="sqlite://target/e2e/signedin.db" \
@@ -52,6 +56,9 @@ SIGNEDIN_RATE_LIMITS="signin_ip=600/60,signin_account=100/60" \
 SIGNEDIN_REAUTH_MAX_AGE_SECS=4 \
 SIGNEDIN_LOG_FORMAT=pretty SIGNEDIN_LOG=warn \
   cargo leptos end-to-end --release
+
+say "The page's bundle within its budget (gzip -9)"
+scripts/bundle-budget.sh
 if [ -n "$postgres_skipped" ]; then
   warn "Every other test passed, but the PostgreSQL suites were SKIPPED (SIGNEDIN_TEST_SKIP_POSTGRES=1): not every test ran"
 else

@@ -41,7 +41,7 @@ test('a cross-site POST to a server function is refused and changes nothing', as
   await attacker.route('http://evil.test/**', (route) =>
     route.fulfill({
       contentType: 'text/html',
-      body: `<form method="post" action="http://127.0.0.1:3000${action}">
+      body: `<form method="post" action="${new URL(action!, victim.page.url()).href}">
                <input name="jti_prefix" value="${prefix}"></form>
              <script>document.forms[0].submit()</script>`,
     }),
