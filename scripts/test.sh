@@ -39,6 +39,11 @@ else
 fi
 cargo test --workspace --exclude frontend
 
+# The fuzz targets (their own crate, built with cargo-fuzz on nightly) must keep compiling
+# against today's code; their corpora are replayed by the test suites above.
+say "Fuzz targets compile (stable, type-check only)"
+cargo check --manifest-path fuzz/Cargo.toml --target-dir target/fuzz-check --locked
+
 # The load benchmark's smoke mode, built in the test profile (no second optimised build):
 # it proves the benchmark still runs with zero errors; speed is not judged here.
 say "Load benchmark, smoke mode (a few seconds per store; speed not judged)"
