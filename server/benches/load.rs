@@ -194,8 +194,10 @@ type Outcome = Option<bool>;
 ///
 /// At the deadline a request still in flight is abandoned, its connection dropped, as a load
 /// tool's run ends: the server must finish (or roll back) what it accepted, and the next
-/// cell must see no error from it. The worker keeps the state from before that request, as
-/// a client that never heard back retries with what it had.
+/// cell must see no error from it. The worker then does what a well-behaved client does when
+/// it never heard back: it retries at once with what it had (uncounted). A refresh retried
+/// inside the grace window gets the successor the abandoned one minted, so the chain goes on;
+/// one retried later would rightly look like a stolen token.
 async fn run<S, F, Fut>(states: Vec<S>, duration: Duration, step: F) -> (Sample, Vec<S>)
 where
     S: Clone + Send + 'static,
@@ -217,7 +219,7 @@ where
                     let deadline = tokio::time::Instant::from_std(deadline);
                     let Ok((next, outcome)) = tokio::time::timeout_at(deadline, step(state)).await
                     else {
-                        state = before;
+                        state = step(before).await.0;
                         break;
                     };
                     state = next;
@@ -592,15 +594,17 @@ async fn http_get(
 
 async fn http_revoke(base: &str, workers: &[(String, Vec<String>)], duration: Duration) -> Sample {
     let base = base.to_owned();
-    let states: Vec<(Client, String, Vec<String>)> = workers
+    // The prefixes are shared and walked by position: a worker's state is cloned before
+    // every request (see `run`), and a clone must not copy tens of thousands of strings.
+    let states: Vec<(Client, String, Arc<[String]>, usize)> = workers
         .iter()
-        .map(|(t, p)| (keep_alive_client(), t.clone(), p.clone()))
+        .map(|(t, p)| (keep_alive_client(), t.clone(), Arc::from(p.as_slice()), 0))
         .collect();
-    run(states, duration, move |(client, token, mut prefixes)| {
+    run(states, duration, move |(client, token, prefixes, next)| {
         let base = base.clone();
         async move {
-            let Some(prefix) = prefixes.pop() else {
-                return ((client, token, prefixes), None);
+            let Some(prefix) = prefixes.get(next) else {
+                return ((client, token, prefixes, next), None);
             };
             let ok = match client
                 .delete(format!("{base}/me/sessions/{prefix}"))
@@ -611,7 +615,7 @@ async fn http_revoke(base: &str, workers: &[(String, Vec<String>)], duration: Du
                 Ok(response) => response.status() == StatusCode::NO_CONTENT,
                 Err(_) => false,
             };
-            ((client, token, prefixes), Some(ok))
+            ((client, token, prefixes, next + 1), Some(ok))
         }
     })
     .await
