@@ -6,7 +6,7 @@ mod common;
 use std::time::Duration;
 
 use common::{Harness, IPHONE_SAFARI, MAC_CHROME, PASSWORD, SECRET, TestDb, device};
-use signedin::audit::AuditKind;
+use signedin::audit::{Actor, AuditKind};
 use signedin::store::NewSession;
 use signedin::token::{AccessClaims, ServerKey, TokenHash, sign_access_token};
 use signedin::{BulkScope, DomainError, Policy, RateLimits, TokenRejection};
@@ -845,44 +845,289 @@ async fn signing_out_all_sessions_ends_this_one_too(db: &TestDb) {
     assert_live_tokens(&h, 0).await;
 }
 
+/// Every change that records an event is tried once with the audit table gone: it must fail
+/// and leave every user, session and token row as it was (the change and its event are one
+/// transaction). It is then made for real, and its event read back with its details.
 async fn audit_events_are_written_in_the_same_transaction_as_the_change(db: &TestDb) {
+    let policy = Policy::default();
     let h = Harness::new(db).await;
-    h.account("ada@example.com").await;
     let mac = device(MAC_CHROME, "1.2.3.4");
-    let me = h.sign_in("ada@example.com", &mac).await;
-    // Break the audit table: every change that records an event must now fail whole.
-    execute(&h, "ALTER TABLE audit_events RENAME TO audit_events_away").await;
-    let sessions_before = count(&h, "SELECT COUNT(*) FROM sessions").await;
-    assert!(
-        h.service
-            .sign_in("ada@example.com", PASSWORD, &mac)
-            .await
-            .is_err()
-    );
+    let phone = device(IPHONE_SAFARI, "1.2.3.5");
+    let email = "ada@example.com";
+
+    let before = break_audit(&h).await;
+    let created = h.service.sign_up(email, PASSWORD, &mac).await;
+    fails_whole(&h, &before, "creating an account", created).await;
+    let user = h.account(email).await;
+    newest_event(&h, &user, AuditKind::AccountCreated).await;
+
+    let before = break_audit(&h).await;
+    let signed_in = h.service.sign_in(email, PASSWORD, &mac).await;
+    fails_whole(&h, &before, "a sign-in", signed_in).await;
+    let me = h.sign_in(email, &mac).await;
+    let event = newest_event(&h, &user, AuditKind::SignIn).await;
     assert_eq!(
-        count(&h, "SELECT COUNT(*) FROM sessions").await,
-        sessions_before,
-        "no session without its event"
+        event.target_session_id.as_deref(),
+        Some(me.tokens.session_id.as_str())
     );
-    let refreshed = h
+
+    // Rotation records no event, so it goes on whatever happens to the audit table.
+    break_audit(&h).await;
+    let rotated = h
         .service
         .refresh(me.tokens.refresh_token.expose(), &mac)
         .await;
-    assert!(
-        refreshed.is_ok(),
-        "rotation writes no event, so it is unaffected"
-    );
-    let who = h
-        .service
-        .authenticate(refreshed.unwrap().access_token.expose(), None)
+    restore_audit(&h).await;
+    let me = rotated.expect("rotation writes no event, so it is unaffected");
+    h.advance(Duration::from_secs(60));
+    let who = authenticate(&h, &me).await;
+
+    let before = break_audit(&h).await;
+    let reauthenticated = h.service.reauthenticate(&who, PASSWORD, &mac).await;
+    fails_whole(&h, &before, "a re-authentication", reauthenticated).await;
+    h.service
+        .reauthenticate(&who, PASSWORD, &mac)
         .await
         .unwrap();
-    assert!(h.service.sign_out(&who, &mac).await.is_err());
-    execute(&h, "ALTER TABLE audit_events_away RENAME TO audit_events").await;
-    h.service
-        .authenticate(me.tokens.access_token.expose(), None)
+    let event = newest_event(&h, &user, AuditKind::Reauthenticated).await;
+    assert_eq!(event.session_id.as_deref(), Some(who.session_id.as_str()));
+
+    // Signing out one device.
+    let tablet = h.sign_in(email, &phone).await;
+    let prefix = tablet.session.jti_prefix.clone();
+    let before = break_audit(&h).await;
+    let revoked = h.service.revoke_session(&who, &prefix, &mac).await;
+    fails_whole(&h, &before, "signing out one device", revoked).await;
+    h.service.revoke_session(&who, &prefix, &mac).await.unwrap();
+    let event = newest_event(&h, &user, AuditKind::SessionRevoked).await;
+    assert_eq!(event.actor, Actor::User);
+    assert_eq!(event.session_id.as_deref(), Some(who.session_id.as_str()));
+    assert_eq!(
+        event.target_session_id.as_deref(),
+        Some(tablet.tokens.session_id.as_str())
+    );
+    assert_eq!(event.target_prefix.as_deref(), Some(prefix.as_str()));
+    assert_eq!(
+        event
+            .detail
+            .get("target_user_agent")
+            .and_then(|v| v.as_str()),
+        Some(IPHONE_SAFARI)
+    );
+
+    // A rotated token replayed after the grace window: the whole session ends.
+    let stolen = h.sign_in(email, &phone).await;
+    let spent = stolen.tokens.refresh_token.expose().to_owned();
+    h.service.refresh(&spent, &phone).await.unwrap();
+    h.advance(policy.reuse_grace + Duration::from_secs(1));
+    let before = break_audit(&h).await;
+    let replayed = h.service.refresh(&spent, &phone).await;
+    fails_whole(&h, &before, "ending a session for reuse", replayed).await;
+    let replayed = h.service.refresh(&spent, &phone).await;
+    assert!(
+        matches!(
+            replayed,
+            Err(DomainError::RefreshRejected(TokenRejection::Reused))
+        ),
+        "{replayed:?}"
+    );
+    let event = newest_event(&h, &user, AuditKind::ReuseDetected).await;
+    assert_eq!(
+        event.target_session_id.as_deref(),
+        Some(stolen.tokens.session_id.as_str())
+    );
+    assert_eq!(
+        event.target_prefix.as_deref(),
+        Some(stolen.tokens.refresh_token.hash().prefix())
+    );
+    assert_eq!(event.ip.as_deref(), Some("1.2.3.5"));
+
+    // Signing out every other device.
+    h.sign_in(email, &phone).await;
+    h.sign_in(email, &phone).await;
+    let before = break_audit(&h).await;
+    let others = h
+        .service
+        .revoke_sessions(&who, BulkScope::Others, &mac)
+        .await;
+    fails_whole(&h, &before, "signing out the other devices", others).await;
+    let ended = h
+        .service
+        .revoke_sessions(&who, BulkScope::Others, &mac)
         .await
-        .expect("the failed sign-out changed nothing");
+        .unwrap();
+    assert_eq!(ended, 2);
+    let event = newest_event(&h, &user, AuditKind::OtherSessionsRevoked).await;
+    assert_eq!(event.detail.get("count").and_then(|v| v.as_u64()), Some(2));
+    assert_eq!(event.session_id.as_deref(), Some(who.session_id.as_str()));
+
+    // An administrator signing out one device.
+    let laptop = h.sign_in(email, &phone).await;
+    let prefix = laptop.session.jti_prefix.clone();
+    let before = break_audit(&h).await;
+    let revoked = h.service.admin_revoke_session(email, &prefix).await;
+    fails_whole(&h, &before, "an admin signing out one device", revoked).await;
+    h.service
+        .admin_revoke_session(email, &prefix)
+        .await
+        .unwrap();
+    let event = newest_event(&h, &user, AuditKind::SessionRevoked).await;
+    assert_eq!(event.actor, Actor::Admin);
+    assert_eq!(event.session_id, None);
+    assert_eq!(
+        event.target_session_id.as_deref(),
+        Some(laptop.tokens.session_id.as_str())
+    );
+
+    // Changing the password signs the other devices out, in the same transaction.
+    h.sign_in(email, &phone).await;
+    h.sign_in(email, &phone).await;
+    let before = break_audit(&h).await;
+    let changed = h
+        .service
+        .change_password(&who, PASSWORD, "new password!", true, &mac)
+        .await;
+    fails_whole(&h, &before, "a password change", changed).await;
+    let signed_out = h
+        .service
+        .change_password(&who, PASSWORD, "new password!", true, &mac)
+        .await
+        .unwrap();
+    assert_eq!(signed_out, 2);
+    let event = newest_event(&h, &user, AuditKind::PasswordChanged).await;
+    assert_eq!(event.actor, Actor::User);
+    assert_eq!(event.session_id.as_deref(), Some(who.session_id.as_str()));
+    assert_eq!(
+        (event.ip.as_deref(), event.user_agent.as_deref()),
+        (Some("1.2.3.4"), Some(MAC_CHROME))
+    );
+    assert_eq!(
+        event
+            .detail
+            .get("other_sessions_signed_out")
+            .and_then(|v| v.as_u64()),
+        Some(2)
+    );
+    assert_eq!(h.service.list_sessions(&who).await.unwrap().len(), 1);
+
+    // …or keeps them, when asked to.
+    let kept = h
+        .service
+        .sign_in(email, "new password!", &phone)
+        .await
+        .unwrap();
+    let signed_out = h
+        .service
+        .change_password(&who, "new password!", PASSWORD, false, &mac)
+        .await
+        .unwrap();
+    assert_eq!(signed_out, 0);
+    let event = newest_event(&h, &user, AuditKind::PasswordChanged).await;
+    assert_eq!(
+        event
+            .detail
+            .get("other_sessions_signed_out")
+            .and_then(|v| v.as_u64()),
+        Some(0)
+    );
+    let left = h.service.list_sessions(&who).await.unwrap();
+    assert!(
+        left.iter().any(|s| s.session_id == kept.tokens.session_id),
+        "the other device stays signed in"
+    );
+
+    // Signing out every device, this one included.
+    h.sign_in(email, &phone).await;
+    let before = break_audit(&h).await;
+    let all = h.service.revoke_sessions(&who, BulkScope::All, &mac).await;
+    fails_whole(&h, &before, "signing out every device", all).await;
+    let ended = h
+        .service
+        .revoke_sessions(&who, BulkScope::All, &mac)
+        .await
+        .unwrap();
+    assert_eq!(ended, 3, "this one, the one kept and the new one");
+    let event = newest_event(&h, &user, AuditKind::AllSessionsRevoked).await;
+    assert_eq!(event.actor, Actor::User);
+    assert_eq!(event.session_id.as_deref(), Some(who.session_id.as_str()));
+    assert_eq!(event.detail.get("count").and_then(|v| v.as_u64()), Some(3));
+    assert_live_tokens(&h, 0).await;
+
+    // An administrator signing out every device of the account.
+    h.sign_in(email, &mac).await;
+    h.sign_in(email, &phone).await;
+    let before = break_audit(&h).await;
+    let all = h.service.admin_revoke_all(email).await;
+    fails_whole(&h, &before, "an admin signing out every device", all).await;
+    assert_eq!(h.service.admin_revoke_all(email).await.unwrap(), 2);
+    let event = newest_event(&h, &user, AuditKind::AllSessionsRevoked).await;
+    assert_eq!(event.actor, Actor::Admin);
+    assert_eq!(event.session_id, None);
+    assert_eq!(event.detail.get("count").and_then(|v| v.as_u64()), Some(2));
+
+    // Signing out this device.
+    let last = h.sign_in(email, &mac).await;
+    let who = authenticate(&h, &last.tokens).await;
+    let before = break_audit(&h).await;
+    let signed_out = h.service.sign_out(&who, &mac).await;
+    fails_whole(&h, &before, "signing out this device", signed_out).await;
+    h.service.sign_out(&who, &mac).await.unwrap();
+    let event = newest_event(&h, &user, AuditKind::SignOut).await;
+    assert_eq!(
+        event.target_session_id.as_deref(),
+        Some(last.tokens.session_id.as_str())
+    );
+
+    // Expiry, noticed at a refresh and at an authenticated request.
+    let at_refresh = h.sign_in(email, &mac).await;
+    let at_request = h.sign_in(email, &mac).await;
+    h.advance(policy.idle_timeout + Duration::from_secs(1));
+    let before = break_audit(&h).await;
+    let refreshed = h
+        .service
+        .refresh(at_refresh.tokens.refresh_token.expose(), &mac)
+        .await;
+    fails_whole(&h, &before, "an expiry noticed at a refresh", refreshed).await;
+    let refreshed = h
+        .service
+        .refresh(at_refresh.tokens.refresh_token.expose(), &mac)
+        .await;
+    assert!(
+        matches!(
+            refreshed,
+            Err(DomainError::RefreshRejected(TokenRejection::Expired))
+        ),
+        "{refreshed:?}"
+    );
+    let event = newest_event(&h, &user, AuditKind::SessionExpired).await;
+    assert_eq!(
+        event.target_session_id.as_deref(),
+        Some(at_refresh.tokens.session_id.as_str())
+    );
+    let access = sign_access_token(
+        &ServerKey::from_secret(SECRET).unwrap(),
+        &AccessClaims {
+            sub: user.clone(),
+            sid: at_request.tokens.session_id.clone(),
+            iat: h.service.now().unix_seconds(),
+            exp: h.service.now().unix_seconds() + 60,
+        },
+    )
+    .unwrap();
+    let before = break_audit(&h).await;
+    let authenticated = h.service.authenticate(access.expose(), Some(&mac)).await;
+    fails_whole(&h, &before, "an expiry noticed at a request", authenticated).await;
+    let refused = h.service.authenticate(access.expose(), Some(&mac)).await;
+    assert!(
+        matches!(refused, Err(DomainError::AccessRejected("session expired"))),
+        "{refused:?}"
+    );
+    let event = newest_event(&h, &user, AuditKind::SessionExpired).await;
+    assert_eq!(
+        event.target_session_id.as_deref(),
+        Some(at_request.tokens.session_id.as_str())
+    );
+    assert_live_tokens(&h, 0).await;
 }
 
 async fn changing_the_password_signs_out_other_sessions(db: &TestDb) {
@@ -1048,11 +1293,20 @@ async fn security_events_page_newest_first(db: &TestDb) {
 async fn prune_removes_only_rows_that_can_no_longer_matter(db: &TestDb) {
     let policy = Policy::default();
     let h = Harness::new(db).await;
-    h.account("ada@example.com").await;
+    let started = h.service.now();
+    let user = h.account("ada@example.com").await;
     let mac = device(MAC_CHROME, "1.2.3.4");
-    // One device that refreshes every 15 minutes for a day, and one that goes idle.
+    // One device that refreshes every 15 minutes for a day, one that goes idle, and one
+    // signed out at once.
     let mut active = h.sign_in("ada@example.com", &mac).await.tokens;
     let idle = h.sign_in("ada@example.com", &mac).await.tokens;
+    let gone = h.sign_in("ada@example.com", &mac).await.tokens;
+    let who = h
+        .service
+        .authenticate(gone.access_token.expose(), None)
+        .await
+        .unwrap();
+    h.service.sign_out(&who, &mac).await.unwrap();
     for _ in 0..96 {
         h.advance(Duration::from_secs(900));
         active = h
@@ -1067,16 +1321,30 @@ async fn prune_removes_only_rows_that_can_no_longer_matter(db: &TestDb) {
         "nothing is old enough yet"
     );
 
-    // Once rotated longer ago than the idle timeout, a replay would be refused as expired
-    // anyway: those rows go; live tokens stay until they too have been dead that long.
+    // Once rotated or ended longer ago than the idle timeout, a replay would be refused as
+    // expired anyway: those rows go, and the signed-out session with its token; live tokens
+    // stay until they too have been dead that long.
     h.advance(policy.idle_timeout + Duration::from_secs(1));
     let report = h.service.prune().await.unwrap();
-    assert_eq!((report.tokens, report.sessions), (96, 0), "{report:?}");
+    assert_eq!(
+        (report.tokens, report.sessions, report.audit_events),
+        (96 + 1, 1, 0),
+        "{report:?}"
+    );
     assert!(h.service.check().await.unwrap().is_consistent());
+    assert_eq!(
+        count(&h, "SELECT COUNT(*) FROM refresh_tokens").await,
+        2,
+        "the two live tokens stay"
+    );
 
     h.advance(policy.idle_timeout);
     let report = h.service.prune().await.unwrap();
-    assert_eq!((report.tokens, report.sessions), (2, 2), "{report:?}");
+    assert_eq!(
+        (report.tokens, report.sessions, report.audit_events),
+        (2, 2, 0),
+        "{report:?}"
+    );
     let refused = h.service.refresh(idle.refresh_token.expose(), &mac).await;
     assert!(matches!(
         refused,
@@ -1088,6 +1356,35 @@ async fn prune_removes_only_rows_that_can_no_longer_matter(db: &TestDb) {
         Err(DomainError::RefreshRejected(TokenRejection::Unknown))
     ));
     assert_eq!(h.service.check().await.unwrap().sessions, 0);
+
+    // Audit events are kept for the retention period, then go: the account's creation, three
+    // sign-ins and a sign-out on the first day, while a later sign-in stays.
+    assert_eq!(raw_events(&h, &user).await.len(), 5);
+    let later = h.sign_in("ada@example.com", &mac).await.tokens;
+    let elapsed = Duration::from_secs(
+        u64::try_from(h.service.now().unix_seconds() - started.unix_seconds()).unwrap(),
+    );
+    h.advance(policy.audit_retention - elapsed);
+    let report = h.service.prune().await.unwrap();
+    assert_eq!(
+        (report.tokens, report.sessions, report.audit_events),
+        (1, 1, 0),
+        "the idle later session goes; no event a second before the retention ends: {report:?}"
+    );
+    h.advance(Duration::from_secs(1));
+    let report = h.service.prune().await.unwrap();
+    assert_eq!(
+        (report.tokens, report.sessions, report.audit_events),
+        (0, 0, 5),
+        "{report:?}"
+    );
+    let left = raw_events(&h, &user).await;
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert_eq!(left[0].kind, AuditKind::SignIn);
+    assert_eq!(
+        left[0].target_session_id.as_deref(),
+        Some(later.session_id.as_str())
+    );
 }
 
 async fn the_consistency_check_passes_on_a_busy_database(db: &TestDb) {
@@ -1213,6 +1510,78 @@ async fn raw_events(h: &Harness, user: &str) -> Vec<signedin::audit::AuditEvent>
         .into_iter()
         .map(|r| r.event)
         .collect()
+}
+
+async fn authenticate(h: &Harness, tokens: &signedin::IssuedTokens) -> signedin::Principal {
+    h.service
+        .authenticate(tokens.access_token.expose(), None)
+        .await
+        .expect("a live session")
+}
+
+/// The newest event of `user`, which must be of `kind`.
+async fn newest_event(h: &Harness, user: &str, kind: AuditKind) -> signedin::audit::AuditEvent {
+    let events = raw_events(h, user).await;
+    let newest = events.first().expect("an event").clone();
+    assert_eq!(newest.kind, kind, "{events:?}");
+    newest
+}
+
+/// Takes the audit table away, so every write of an event fails; the state of every other
+/// table as it was.
+async fn break_audit(h: &Harness) -> String {
+    execute(h, "ALTER TABLE audit_events RENAME TO audit_events_away").await;
+    state_rows(h).await
+}
+
+async fn restore_audit(h: &Harness) {
+    execute(h, "ALTER TABLE audit_events_away RENAME TO audit_events").await;
+}
+
+/// Puts the audit table back, after checking that `what` failed and changed nothing.
+async fn fails_whole<T: std::fmt::Debug>(
+    h: &Harness,
+    before: &str,
+    what: &str,
+    result: signedin::DomainResult<T>,
+) {
+    let after = state_rows(h).await;
+    restore_audit(h).await;
+    assert!(
+        result.is_err(),
+        "{what} succeeded without its audit event: {result:?}"
+    );
+    assert!(
+        after == before,
+        "{what} failed but left a change behind:\nbefore:\n{before}\nafter:\n{after}"
+    );
+}
+
+/// Every row of the users, sessions and refresh-token tables, in a fixed order.
+async fn state_rows(h: &Harness) -> String {
+    let mut rows = Vec::new();
+    for table in ["users", "sessions", "refresh_tokens"] {
+        rows.extend(table_rows(h, table).await);
+    }
+    rows.join("\n")
+}
+
+async fn table_rows(h: &Harness, table: &str) -> Vec<String> {
+    let mut rows: Vec<String> = match &h.store {
+        signedin::Store::Sqlite(s) => {
+            let sql = format!("SELECT * FROM {table}");
+            let rows = sqlx::query(&sql).fetch_all(s.writer()).await.unwrap();
+            rows.iter().map(row_text_sqlite).collect()
+        }
+        signedin::Store::Postgres(p) => {
+            let sql = format!("SELECT CAST(t AS TEXT) FROM {table} t");
+            sqlx::query_scalar(&sql).fetch_all(p.pool()).await.unwrap()
+        }
+    };
+    rows.sort();
+    rows.iter_mut()
+        .for_each(|row| row.insert_str(0, &format!("{table}: ")));
+    rows
 }
 
 async fn password_hash(h: &Harness, user: &str) -> String {

@@ -121,11 +121,12 @@ test('a refused sign-out puts the row back and says why', async ({ browser }) =>
   await hydrated(mac.page);
   await expect(sessionRows(mac.page)).toHaveCount(2);
 
-  // The server refuses (as it would for a session that ended a moment ago), slowly enough
-  // to see the row leave first.
+  // The server refuses as it does for a session that ended a moment ago (404, pinned by
+  // server/tests/api/pages.rs::signing_out_a_device_that_already_ended_is_404_session_not_found),
+  // slowly enough to see the row leave first.
   await mac.page.route('**/api/sign_out_session*', async (route) => {
     await new Promise((resolve) => setTimeout(resolve, 500));
-    await route.fulfill({ status: 409, contentType: 'application/json', body: '"SessionNotFound"' });
+    await route.fulfill({ status: 404, contentType: 'application/json', body: '"SessionNotFound"' });
   });
   await mac.page.getByRole('button', { name: 'Sign out Safari on iPhone' }).click();
   await expect(sessionRows(mac.page)).toHaveCount(1);

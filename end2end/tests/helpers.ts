@@ -15,16 +15,17 @@ export function uniqueEmail(tag: string): string {
 }
 
 /**
- * Clicks before hydration are lost. Each interactive island marks itself once it is live;
- * pages without islands are plain HTML and ready as soon as they load.
+ * Clicks before hydration are lost. Each interactive island marks itself once it is live.
+ * For pages with islands only: it waits until there is at least one and every one is live,
+ * so a page whose islands are missing fails here instead of passing at once. (A page without
+ * islands is plain HTML, ready once loaded: do not call this on it.)
  */
 export async function hydrated(page: Page): Promise<void> {
   await page.waitForLoadState('load');
-  await page.waitForFunction(() =>
-    Array.from(document.querySelectorAll('[data-hydrated]')).every(
-      (island) => island.getAttribute('data-hydrated') === 'true',
-    ),
-  );
+  await page.waitForFunction(() => {
+    const islands = Array.from(document.querySelectorAll('[data-hydrated]'));
+    return islands.length > 0 && islands.every((island) => island.getAttribute('data-hydrated') === 'true');
+  });
 }
 
 export async function signUp(page: Page, email: string, password = PASSWORD): Promise<void> {

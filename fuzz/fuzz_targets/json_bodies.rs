@@ -1,5 +1,5 @@
 //! Arbitrary bodies, content types and paths sent to every JSON endpoint of the real
-//! router (on SQLite): a client's mistake is never a 500 and never a panic.
+//! router (on SQLite): a client's mistake is never a server error (5xx) and never a panic.
 #![no_main]
 
 use std::sync::{Mutex, OnceLock};
@@ -78,7 +78,7 @@ fuzz_target!(|data: &[u8]| {
     )) else {
         return;
     };
-    assert_ne!(status, StatusCode::INTERNAL_SERVER_ERROR, "{} {}", input.method, input.uri);
+    assert!(!status.is_server_error(), "{} {} answered {status}", input.method, input.uri);
     if input.authenticated && status == StatusCode::UNAUTHORIZED {
         *harness.token.lock().expect("lock") = harness.runtime.block_on(sign_in(&harness.router));
     }

@@ -257,8 +257,16 @@ async fn forwarded_for_is_believed_from_a_trusted_proxy(backend: Backend) {
         "127.0.0.1",
         "over-long headers are ignored"
     );
+    // The believed address is the one located (when the location databases are installed:
+    // `make test` installs them and sets SIGNEDIN_REQUIRE_GEO, so they cannot be missing there).
     let located = login_from(&app, "8.8.8.8").await;
-    if !located["session"]["location"].is_null() {
+    if app.service.geo().is_empty() {
+        assert!(
+            std::env::var("SIGNEDIN_REQUIRE_GEO").is_err(),
+            "no geolocation database installed"
+        );
+        eprintln!("location not checked: no geolocation database");
+    } else {
         assert_eq!(located["session"]["location"]["label"], "Mountain View, US");
     }
     app.finish().await;

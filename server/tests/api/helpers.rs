@@ -86,6 +86,13 @@ impl Options {
         self.extra.push((flag, value.into()));
         self
     }
+
+    /// The server as deployed behind a proxy at `url` (SIGNEDIN_PUBLIC_URL): an `https` one
+    /// turns on `Secure`/`__Host-` cookies and HSTS, and pins the Origin check to it. The
+    /// tests still talk plain HTTP to 127.0.0.1, as the proxy would.
+    pub fn public_url(self, url: &str) -> Self {
+        self.with("--public-url", url)
+    }
 }
 
 /// Starts the server; `None` only when PostgreSQL tests are skipped

@@ -13,4 +13,6 @@ mod page_security;
 mod pages;
 mod review_addresses_and_limits;
 mod secrets;
+mod secure_cookies;
 mod sessions;
+mod settings_and_limits;

@@ -14,6 +14,7 @@ crate::on_both_stores!(
     an_unknown_page_is_a_404_page,
     a_plain_form_post_signs_in_with_http_only_cookies,
     cross_site_posts_are_refused_and_change_nothing,
+    signing_out_a_device_that_already_ended_is_404_session_not_found,
     an_expired_access_cookie_is_renewed_with_the_refresh_cookie,
     a_hostile_user_agent_is_rendered_as_text,
 );
@@ -250,11 +251,52 @@ async fn cross_site_posts_are_refused_and_change_nothing(backend: Backend) {
         .send()
         .await
         .unwrap();
-    assert!(
-        response.status().is_success() || response.status().is_redirection(),
-        "{}",
-        response.status()
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        app.service.check().await.unwrap().live_tokens,
+        0,
+        "the session is ended"
     );
+    let (status, headers, _) = page(&client, &app, "/account/devices").await;
+    assert_eq!(status, StatusCode::FOUND, "signed out");
+    assert_eq!(headers["location"], "/login?next=/account/devices");
+    app.finish().await;
+}
+
+/// What the devices page's sign-out answers when the device was signed out elsewhere a
+/// moment before; the end-to-end suite's mock of this answer copies it
+/// (end2end/tests/devices.spec.ts, "a refused sign-out puts the row back and says why").
+async fn signing_out_a_device_that_already_ended_is_404_session_not_found(backend: Backend) {
+    let app = spawn_app(backend).await.unwrap();
+    app.signup("ada@example.com").await;
+    let phone = app
+        .login_as("ada@example.com", crate::helpers::IPHONE_SAFARI)
+        .await;
+    let prefix = phone["session"]["jti_prefix"].as_str().unwrap();
+    let client = browser();
+    form_sign_in(&client, &app, "ada@example.com").await;
+    let (_, _, html) = page(&client, &app, "/account/devices").await;
+    let action = form_action(&html, "sign_out_session");
+    let sign_out = || {
+        client
+            .post(app.url(&action))
+            .header("origin", app.base.clone())
+            .header("accept", "application/json")
+            .form(&[("jti_prefix", prefix)])
+            .send()
+    };
+    assert_eq!(sign_out().await.unwrap().status(), StatusCode::OK);
+    let again = sign_out().await.unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_FOUND);
+    assert!(
+        again.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json"),
+        "{:?}",
+        again.headers()
+    );
+    assert_eq!(again.text().await.unwrap(), "\"SessionNotFound\"");
     app.finish().await;
 }
 
