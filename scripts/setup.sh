@@ -71,6 +71,10 @@ scripts/fetch-geo.sh
 
 # --- Test-only: Chromium and Playwright -----------------------------------------------------
 if [ "$mode" = "test" ]; then
+  if ! have sqlite3; then
+    say "Installing Debian's sqlite3 (the browser tests age a session's last password entry with it)"
+    apt_install sqlite3
+  fi
   if [ ! -x /usr/bin/chromium ]; then
     say "Installing Debian's Chromium for the browser tests"
     apt_install chromium

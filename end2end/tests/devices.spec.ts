@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { IPHONE_SAFARI, MAC_CHROME, PASSWORD, WINDOWS_FIREFOX, device, hydrated, sessionRows, signIn, signUp, uniqueEmail } from './helpers';
+import { IPHONE_SAFARI, MAC_CHROME, PASSWORD, WINDOWS_FIREFOX, agePasswordEntry, device, hydrated, sessionRows, signIn, signUp, uniqueEmail } from './helpers';
 
 test('signing out another device removes its row at once and signs that device out', async ({ browser }) => {
   const email = uniqueEmail('two-devices');
@@ -137,13 +137,12 @@ test('a refused sign-out puts the row back and says why', async ({ browser }) =>
 });
 
 test('signing out all others asks for the password when the last one is too old', async ({ browser }) => {
-  // The end-to-end server runs with SIGNEDIN_REAUTH_MAX_AGE_SECS=4.
   const email = uniqueEmail('step-up');
   const mac = await device(browser, MAC_CHROME);
   const iphone = await device(browser, IPHONE_SAFARI);
   await signUp(mac.page, email);
   await signIn(iphone.page, email);
-  await mac.page.waitForTimeout(5_000);
+  agePasswordEntry(email);
   await mac.page.reload();
   await hydrated(mac.page);
   await mac.page.getByText('Sign out of all other sessions').click();

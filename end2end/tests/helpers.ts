@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { Browser, BrowserContext, Page, expect } from '@playwright/test';
 
 export const PASSWORD = 'correct horse battery staple';
@@ -57,4 +58,21 @@ export async function device(browser: Browser, userAgent: string): Promise<{ con
 
 export function sessionRows(page: Page) {
   return page.getByRole('list', { name: 'Signed-in devices' }).getByRole('listitem');
+}
+
+/**
+ * Makes the account's last password entry an hour old on every session, as an hour passing
+ * would: the step-up prompt can then be tested with the default 15-minute window and no
+ * waiting. Writes the end-to-end server's SQLite file (WAL, so the server sees it at once).
+ */
+export function agePasswordEntry(email: string): void {
+  const db = process.env.SIGNEDIN_E2E_DB ?? '../target/e2e/signedin.db';
+  if (!/^[a-z0-9.+@-]+$/.test(email)) throw new Error(`not a test email: ${email}`);
+  execFileSync('sqlite3', [
+    '-cmd',
+    '.timeout 5000',
+    db,
+    `UPDATE sessions SET reauthenticated_at = reauthenticated_at - 3600000000 ` +
+      `WHERE user_id IN (SELECT id FROM users WHERE email_normalized = '${email}')`,
+  ]);
 }

@@ -48,7 +48,8 @@ crate::on_both_stores!(
     sigterm_stops_the_server_cleanly,
     sigterm_lets_a_request_in_flight_finish_then_exits_0,
     migrate_applies_every_migration_then_exits,
-    the_admin_commands_list_revoke_prune_and_check
+    the_admin_commands_list_revoke_prune_and_check,
+    the_server_prunes_dead_rows_on_its_own
 );
 
 async fn sigterm_stops_the_server_cleanly(db: &Db) {
@@ -372,4 +373,48 @@ async fn check_exits_1_and_names_the_session_of_a_broken_database(db: &Db) {
         .find(|l| l.starts_with("revoked sessions with a live token:"))
         .unwrap_or_else(|| panic!("{report}"));
     assert!(line.contains(&session_id), "names the session: {report}");
+}
+
+/// The background pruner (`SIGNEDIN_PRUNE_INTERVAL_SECS`) removes, unasked, what
+/// `signedin prune` would: ended sessions and their tokens, and audit events past retention.
+async fn the_server_prunes_dead_rows_on_its_own(db: &Db) {
+    let node = Node::start(&db.url, &[("SIGNEDIN_PRUNE_INTERVAL_SECS", "1")]).await;
+    let client = Client::new();
+    signup_and_login(&client, &node, "ada@example.com").await;
+    let everyone = run(&db.url, &["sessions", "revoke", "--everyone"]);
+    assert!(everyone.status.success());
+    let count = |sql: &'static str| {
+        let url = db.url.clone();
+        async move {
+            sqlx::any::install_default_drivers();
+            let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&url)
+                .await
+                .unwrap();
+            let n: i64 = sqlx::Row::get(&sqlx::query(sql).fetch_one(&mut conn).await.unwrap(), "n");
+            n
+        }
+    };
+    // Fresh rows are not touched, however often the pruner runs.
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    assert_eq!(count("SELECT COUNT(*) AS n FROM sessions").await, 1);
+    age_rows(&db.url).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while count("SELECT COUNT(*) AS n FROM sessions").await > 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the server never pruned the aged session"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert_eq!(count("SELECT COUNT(*) AS n FROM refresh_tokens").await, 0);
+    assert_eq!(
+        count("SELECT COUNT(*) AS n FROM audit_events WHERE kind = 'account_created'").await,
+        0,
+        "audit events past retention go too"
+    );
+    assert!(
+        count("SELECT COUNT(*) AS n FROM audit_events").await > 0,
+        "recent events stay"
+    );
+    drop(node);
 }
