@@ -1,18 +1,17 @@
 //! Middleware that guards every request: a request id and its log span, the Origin check
-//! on state-changing requests, the body size limit, and the security headers (a per-request
+//! on state-changing requests, and the security headers (a per-request
 //! CSP nonce for pages, so only our own scripts run).
 
 use std::time::Instant;
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use tracing::Instrument;
 
-use crate::http::MAX_BODY_BYTES;
 use crate::http::error::ApiError;
 use crate::state::AppState;
 
@@ -123,27 +122,6 @@ fn is_same_site(headers: &HeaderMap, public_origin: Option<&str>, https: bool) -
             origin == format!("{scheme}://{}", host.to_ascii_lowercase())
         }
     }
-}
-
-/// Bodies over 64 KiB are refused before they are read (chunked ones are cut off by the
-/// `RequestBodyLimitLayer` behind this).
-pub async fn body_limit(request: Request, next: Next) -> Response {
-    let too_long = request
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok())
-        .is_some_and(|length| length > MAX_BODY_BYTES as u64);
-    if too_long {
-        return ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            "Request body too large",
-            "request bodies are limited to 64 KiB",
-        )
-        .into_response();
-    }
-    next.run(request).await
 }
 
 /// Security headers on every response. Pages get a CSP whose only script source besides our

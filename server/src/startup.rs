@@ -214,7 +214,6 @@ fn router(state: AppState) -> Router {
             AppState,
             _,
         >(context, shell))
-        .layer(axum::middleware::from_fn(security::body_limit))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::request_guard::request_guard,

@@ -7,16 +7,13 @@ pub mod me;
 pub mod openapi;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
 
 use crate::state::AppState;
 
-/// Request bodies of the API are small JSON documents.
+/// Request bodies are small JSON documents and forms; `request_guard` enforces this for
+/// every route (the API, the server functions, the pages).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .merge(auth::router())
-        .merge(me::router())
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+    Router::new().merge(auth::router()).merge(me::router())
 }
