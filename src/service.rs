@@ -148,10 +148,6 @@ impl SessionService {
         &self.0.store
     }
 
-    pub fn policy(&self) -> &Policy {
-        &self.0.policy
-    }
-
     pub fn geo(&self) -> &Geo {
         &self.0.geo
     }

@@ -22,19 +22,6 @@ pub enum SessionState {
     Revoked,
 }
 
-impl SessionState {
-    pub fn is_active(self) -> bool {
-        self == SessionState::Active
-    }
-
-    pub fn is_expired(self) -> bool {
-        matches!(
-            self,
-            SessionState::ExpiredIdle | SessionState::ExpiredAbsolute
-        )
-    }
-}
-
 /// Why a session ended: kept in `revoked_reason` on the session and its tokens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EndReason {
