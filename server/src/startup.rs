@@ -14,7 +14,7 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use leptos::config::LeptosOptions;
 use leptos::prelude::*;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use signedin::{
     Clock, DeviceLabeler, Geo, RateLimiter, ServiceParts, SessionService, Store, StoreOptions,
     SystemClock,
@@ -186,8 +186,18 @@ impl Application {
     }
 }
 
+/// The app's routes, generated once per process. Generating them runs the whole app with a
+/// process-global "suppress resource loads" flag set (leptos_server), and a page whose
+/// resource is first polled meanwhile waits forever (leptos-rs/leptos#4773). A server builds
+/// its router before it serves, so once per process means never during a render, even where
+/// several servers share a process (the API tests).
+fn routes() -> Vec<AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = routes();
     let context = {
         let web = state.web.clone();
         move || {
