@@ -41,46 +41,73 @@ struct Args {
     levels: Vec<usize>,
 }
 
+/// The command line, strictly: a misspelt flag or value is an error, never a silent default.
+#[derive(Debug, clap::Parser)]
+#[command(
+    name = "load",
+    about = "signedin load benchmark (see docs/BENCHMARKS.md)"
+)]
+struct Cli {
+    /// A few seconds per store, on both stores when TEST_DATABASE_URL is set (CI runs this).
+    #[arg(long)]
+    smoke: bool,
+    /// 200,000 users × 5 sessions instead of 10,000 × 5.
+    #[arg(long)]
+    large: bool,
+    /// Which store(s) to measure.
+    #[arg(long, value_enum)]
+    store: Option<StoreChoice>,
+    /// Seconds per cell.
+    #[arg(long)]
+    duration: Option<f64>,
+    /// Concurrency levels, e.g. 1,8,32.
+    #[arg(long, value_delimiter = ',')]
+    concurrency: Vec<usize>,
+    /// Workloads to run; all when absent.
+    #[arg(long, value_delimiter = ',', value_parser = ["check", "list", "refresh", "revoke", "page", "login"])]
+    only: Vec<String>,
+    /// Added by `cargo bench` itself; ignored.
+    #[arg(long, hide = true)]
+    bench: bool,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum StoreChoice {
+    Sqlite,
+    Postgres,
+    Both,
+}
+
 fn args() -> Args {
-    let raw: Vec<String> = std::env::args().skip(1).collect();
-    let has = |flag: &str| raw.iter().any(|a| a == flag);
-    let value = |flag: &str| {
-        raw.iter()
-            .position(|a| a == flag)
-            .and_then(|i| raw.get(i + 1))
-            .cloned()
-    };
-    let smoke = has("--smoke");
+    let cli = <Cli as clap::Parser>::parse();
+    let smoke = cli.smoke;
     let postgres = std::env::var("TEST_DATABASE_URL").is_ok();
-    let backends = match value("--store").as_deref() {
-        Some("postgres") => vec![Backend::Postgres],
-        Some("both") => vec![Backend::Sqlite, Backend::Postgres],
-        Some("sqlite") => vec![Backend::Sqlite],
-        _ if smoke && postgres => vec![Backend::Sqlite, Backend::Postgres],
-        _ => vec![Backend::Sqlite],
+    let backends = match cli.store {
+        Some(StoreChoice::Postgres) => vec![Backend::Postgres],
+        Some(StoreChoice::Both) => vec![Backend::Sqlite, Backend::Postgres],
+        Some(StoreChoice::Sqlite) => vec![Backend::Sqlite],
+        None if smoke && postgres => vec![Backend::Sqlite, Backend::Postgres],
+        None => vec![Backend::Sqlite],
     };
-    let duration = value("--duration")
-        .and_then(|s| s.parse().ok())
+    let duration = cli
+        .duration
         .map(Duration::from_secs_f64)
         .unwrap_or(if smoke {
             Duration::from_millis(500)
         } else {
             Duration::from_secs(10)
         });
-    let levels = value("--concurrency")
-        .map(|s| s.split(',').filter_map(|n| n.parse().ok()).collect())
-        .unwrap_or(if smoke {
-            vec![1, 8]
-        } else {
-            vec![1, 8, 32, 128]
-        });
-    let only = value("--only")
-        .map(|s| s.split(',').map(str::to_owned).collect())
-        .unwrap_or_default();
+    let levels = if !cli.concurrency.is_empty() {
+        cli.concurrency
+    } else if smoke {
+        vec![1, 8]
+    } else {
+        vec![1, 8, 32, 128]
+    };
     Args {
         smoke,
-        only,
-        large: has("--large"),
+        only: cli.only,
+        large: cli.large,
         backends,
         duration,
         levels,

@@ -84,7 +84,10 @@ async fn malformed_bodies_get_a_clear_4xx(backend: Backend) {
     assert!(head.contains("application/problem+json"), "{head}");
     let (status, head) = raw_upload(&app, None).await;
     assert_eq!(status, 413, "{head}");
-    assert!(head.contains("application/problem+json"), "the same problem: {head}");
+    assert!(
+        head.contains("application/problem+json"),
+        "the same problem: {head}"
+    );
     // Nothing above created an account.
     let login = app
         .post_json(
