@@ -125,7 +125,7 @@ fn main() {
 
     let before = rss_mib();
     let started = Instant::now();
-    let regexes: ua_parser::Regexes = serde_yaml::from_slice(RULES).unwrap();
+    let regexes: ua_parser::Regexes = serde_yaml_ng::from_slice(RULES).unwrap();
     let extractor = ua_parser::Extractor::try_from(regexes).unwrap();
     let (build, memory) = (started.elapsed(), rss_mib() - before);
     row(

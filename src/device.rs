@@ -214,7 +214,7 @@ const CLI_CLIENTS: [(&str, &str); 22] = [
 
 impl DeviceLabeler {
     pub fn new() -> DomainResult<Self> {
-        let regexes: ua_parser::Regexes<'static> = serde_yaml::from_str(UAP_RULES)
+        let regexes: ua_parser::Regexes<'static> = serde_yaml_ng::from_str(UAP_RULES)
             .map_err(|e| DomainError::unexpected(format!("uap-core rules: {e}")))?;
         let failed =
             |e: &dyn std::fmt::Display| DomainError::unexpected(format!("uap-core rules: {e}"));
