@@ -139,6 +139,13 @@ impl AuditEvent {
         self
     }
 
+    /// The session the event is about, named by one of its token prefixes.
+    fn targeting(mut self, session_id: &str, jti_prefix: &str) -> Self {
+        self.target_session_id = Some(session_id.to_owned());
+        self.target_prefix = Some(jti_prefix.to_owned());
+        self
+    }
+
     fn with(mut self, key: &str, value: Value) -> Self {
         self.detail.insert(key.to_owned(), value);
         self
@@ -198,14 +205,12 @@ impl AuditEvent {
         device: Option<&DeviceContext>,
         at: Timestamp,
     ) -> Self {
-        let mut event = Self::new(AuditKind::SessionRevoked, actor, Some(user_id), at)
+        Self::new(AuditKind::SessionRevoked, actor, Some(user_id), at)
             .with_device(device)
             .acting(acting_session)
             .with("target_user_agent", json!(target.user_agent))
-            .with("target_ip", json!(target.ip));
-        event.target_session_id = Some(target.session_id.clone());
-        event.target_prefix = Some(target.jti_prefix.clone());
-        event
+            .with("target_ip", json!(target.ip))
+            .targeting(&target.session_id, &target.jti_prefix)
     }
 
     pub fn sessions_revoked(
@@ -232,12 +237,10 @@ impl AuditEvent {
         device: &DeviceContext,
         at: Timestamp,
     ) -> Self {
-        let mut event = Self::new(AuditKind::ReuseDetected, Actor::System, Some(user_id), at)
+        Self::new(AuditKind::ReuseDetected, Actor::System, Some(user_id), at)
             .with_device(Some(device))
-            .with("cause", json!(cause.as_str()));
-        event.target_session_id = Some(session_id.to_owned());
-        event.target_prefix = Some(jti_prefix.to_owned());
-        event
+            .with("cause", json!(cause.as_str()))
+            .targeting(session_id, jti_prefix)
     }
 
     /// A rotated token came back inside the grace window from the device it was rotated for,
@@ -250,12 +253,10 @@ impl AuditEvent {
         device: &DeviceContext,
         at: Timestamp,
     ) -> Self {
-        let mut event = Self::new(AuditKind::RefreshGrace, Actor::System, Some(user_id), at)
+        Self::new(AuditKind::RefreshGrace, Actor::System, Some(user_id), at)
             .with_device(Some(device))
-            .with("successor_prefix", json!(successor_prefix));
-        event.target_session_id = Some(session_id.to_owned());
-        event.target_prefix = Some(jti_prefix.to_owned());
-        event
+            .with("successor_prefix", json!(successor_prefix))
+            .targeting(session_id, jti_prefix)
     }
 
     /// A rotated token came back inside the grace window after its chain had moved on, and was
@@ -267,16 +268,14 @@ impl AuditEvent {
         device: &DeviceContext,
         at: Timestamp,
     ) -> Self {
-        let mut event = Self::new(
+        Self::new(
             AuditKind::RefreshSuperseded,
             Actor::System,
             Some(user_id),
             at,
         )
-        .with_device(Some(device));
-        event.target_session_id = Some(session_id.to_owned());
-        event.target_prefix = Some(jti_prefix.to_owned());
-        event
+        .with_device(Some(device))
+        .targeting(session_id, jti_prefix)
     }
 
     pub fn session_expired(

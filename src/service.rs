@@ -10,7 +10,7 @@ use crate::device::{ClientHints, DeviceLabel, DeviceLabeler};
 use crate::error::{DomainError, DomainResult, TokenRejection};
 use crate::geo::{Geo, Location, Place};
 use crate::policy::Policy;
-use crate::rate_limit::{Door, RateLimiter};
+use crate::rate_limit::{Door, Rate, RateLimiter};
 use crate::session::{DeviceContext, EndReason, SessionInfo, SessionState};
 use crate::store::{
     ConsistencyReport, LiveSessionRow, NewSession, NewUser, PruneReport, RefreshOutcome,
@@ -162,11 +162,7 @@ impl SessionService {
         let now = self.now();
         let limited = |retry_after| DomainError::RateLimited { retry_after };
         self.0.limiter.check(door, key, now).map_err(limited)?;
-        if let Some(rate) = self
-            .0
-            .limiter
-            .rate(door)
-            .filter(|_| door.holds_across_nodes())
+        if let Some(rate) = self.shared_rate(door)
             && let Some(Err(retry_after)) = self
                 .0
                 .store
@@ -180,14 +176,8 @@ impl SessionService {
 
     /// Gives back what `limit` took, here and in the database.
     async fn refund(&self, door: Door, key: &str) -> DomainResult<()> {
-        let now = self.now();
-        self.0.limiter.refund(door, key, now);
-        match self
-            .0
-            .limiter
-            .rate(door)
-            .filter(|_| door.holds_across_nodes())
-        {
+        self.0.limiter.refund(door, key, self.now());
+        match self.shared_rate(door) {
             Some(rate) => {
                 self.0
                     .store
@@ -196,6 +186,14 @@ impl SessionService {
             }
             None => Ok(()),
         }
+    }
+
+    /// The rate of `door` when it is limited and its budget must hold across nodes.
+    fn shared_rate(&self, door: Door) -> Option<Rate> {
+        self.0
+            .limiter
+            .rate(door)
+            .filter(|_| door.holds_across_nodes())
     }
 
     /// The rate-limit key of the device's address (an IPv6 address's whole network).
@@ -264,11 +262,10 @@ impl SessionService {
                 user
             }
             user => {
-                let event =
-                    AuditEvent::sign_in_failed(user.as_ref().map(|u| u.id.as_str()), device, now);
-                self.0.store.append_audit(&event).await?;
-                tracing::info!("sign-in refused");
-                return Err(DomainError::InvalidCredentials);
+                let user_id = user.as_ref().map(|u| u.id.as_str());
+                return self
+                    .refuse_sign_in(user_id, device, now, "sign-in refused")
+                    .await;
             }
         };
 
@@ -302,10 +299,8 @@ impl SessionService {
             // The password was changed while this sign-in was checking the old one: answer
             // as for a wrong password, which is what it now is.
             Err(DomainError::InvalidCredentials) => {
-                let event = AuditEvent::sign_in_failed(Some(&user.id), device, now);
-                self.0.store.append_audit(&event).await?;
-                tracing::info!("sign-in refused: the password changed while it was checked");
-                return Err(DomainError::InvalidCredentials);
+                let why = "sign-in refused: the password changed while it was checked";
+                return self.refuse_sign_in(Some(&user.id), device, now, why).await;
             }
             created => created?,
         }
@@ -331,6 +326,20 @@ impl SessionService {
             session: self.session_info(row, &session_id),
             new_location,
         })
+    }
+
+    /// A refused sign-in: audited, and answered the same whatever the reason.
+    async fn refuse_sign_in<T>(
+        &self,
+        user_id: Option<&str>,
+        device: &DeviceContext,
+        now: Timestamp,
+        why: &'static str,
+    ) -> DomainResult<T> {
+        let event = AuditEvent::sign_in_failed(user_id, device, now);
+        self.0.store.append_audit(&event).await?;
+        tracing::info!("{why}");
+        Err(DomainError::InvalidCredentials)
     }
 
     /// A place is new when no sign-in of this user in the window came from the same

@@ -9,7 +9,7 @@ use reqwest::{Client, Response, StatusCode};
 use serde_json::json;
 
 use crate::helpers::{Backend, PASSWORD, TestApp, problem, spawn_app};
-use crate::pages::{browser, form_action, form_sign_in, page};
+use crate::pages::{browser, first_jti_prefix, form_action, form_sign_in, page};
 
 crate::on_both_stores!(
     a_hostile_next_sends_a_plain_form_sign_in_to_a_local_path,
@@ -184,14 +184,7 @@ async fn a_post_with_cookies_but_neither_origin_nor_fetch_site_is_refused(backen
     form_sign_in(&client, &app, "ada@example.com").await;
     let (_, _, html) = page(&client, &app, "/account/devices").await;
     let action = form_action(&html, "sign_out_session");
-    let jti_prefix = html
-        .split("name=\"jti_prefix\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
+    let jti_prefix = first_jti_prefix(&html);
     // The cookies ride along (as on a forged form post from a browser that sends neither
     // header); the request says nothing about where it came from.
     let response = client

@@ -44,6 +44,15 @@ pub(crate) async fn page(
     (status, headers, response.text().await.unwrap())
 }
 
+/// The prefix carried by the first sign-out form of a devices page.
+pub(crate) fn first_jti_prefix(html: &str) -> String {
+    html.split("name=\"jti_prefix\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("no sign-out form on the page"))
+        .to_owned()
+}
+
 /// The URL of the server function a page's form posts to.
 pub(crate) fn form_action(html: &str, function: &str) -> String {
     let marker = format!("action=\"/api/{function}");
@@ -205,14 +214,7 @@ async fn cross_site_posts_are_refused_and_change_nothing(backend: Backend) {
     form_sign_in(&client, &app, "ada@example.com").await;
     let (_, _, html) = page(&client, &app, "/account/devices").await;
     let action = form_action(&html, "sign_out_session");
-    let jti_prefix = html
-        .split("name=\"jti_prefix\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
+    let jti_prefix = first_jti_prefix(&html);
     for (name, value) in [
         ("origin", "https://evil.example"),
         ("sec-fetch-site", "cross-site"),

@@ -7,7 +7,7 @@ use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
 
 use crate::helpers::{Backend, Options, PASSWORD, TestApp, spawn_app_with};
-use crate::pages::form_action;
+use crate::pages::{first_jti_prefix, form_action};
 
 const PUBLIC_URL: &str = "https://signedin.example";
 const HSTS: &str = "max-age=31536000; includeSubDomains";
@@ -135,14 +135,7 @@ async fn over_https_only_the_public_origin_may_change_anything(backend: Backend)
     let devices = get_page(&app, "/account/devices", Some(&cookies)).await;
     let html = devices.text().await.unwrap();
     let action = form_action(&html, "sign_out_session");
-    let jti_prefix = html
-        .split("name=\"jti_prefix\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
+    let jti_prefix = first_jti_prefix(&html);
     let sign_out = |origin: String| {
         app.client
             .post(app.url(&action))
