@@ -133,7 +133,7 @@ impl Password {
     /// A password offered at sign-in: only checked against a hash, so any length up to the
     /// cap is accepted (a too-short guess simply fails to match).
     pub fn candidate(text: &str) -> Self {
-        Self(crate::session::truncate_chars(text, Self::MAX_CHARS + 1).to_owned())
+        Self(crate::normalize::truncate_chars(text, Self::MAX_CHARS + 1).to_owned())
     }
 }
 

@@ -16,7 +16,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use ipnet::{IpNet, Ipv4Net};
 
 use crate::error::DomainError;
-use crate::session::normalize_ip;
+use crate::normalize::normalize_ip;
 
 /// The one header the operator's proxies write. Only one is ever read: if both were, a
 /// client could forge whichever one the proxy does not overwrite, so the choice is the

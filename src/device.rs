@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{DomainError, DomainResult};
-use crate::session::truncate_chars;
+use crate::normalize::truncate_chars;
 
 const UAP_RULES: &str = include_str!("data/uap-core/regexes.yaml");
 

@@ -52,7 +52,7 @@ impl Location {
 
 /// True for addresses that are not on the public Internet.
 pub fn is_local_network(ip: IpAddr) -> bool {
-    match crate::session::normalize_ip(ip) {
+    match crate::normalize::normalize_ip(ip) {
         IpAddr::V4(v4) => {
             let [a, b, ..] = v4.octets();
             v4.is_loopback()
@@ -198,7 +198,7 @@ impl Geo {
     }
 
     pub fn lookup(&self, ip: IpAddr) -> Option<Location> {
-        let ip = crate::session::normalize_ip(ip);
+        let ip = crate::normalize::normalize_ip(ip);
         if is_local_network(ip) {
             return Some(Location::LocalNetwork);
         }

@@ -12,6 +12,7 @@ pub mod clock;
 pub mod device;
 pub mod error;
 pub mod geo;
+pub mod normalize;
 pub mod policy;
 pub mod rate_limit;
 pub mod redirect;

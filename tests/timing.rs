@@ -12,7 +12,7 @@ use signedin::DomainError;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unknown_email_costs_the_same_as_a_wrong_password() {
-    let db = TestDb::sqlite().await;
+    let db = TestDb::sqlite();
     let h = Harness::new(&db).await;
     h.account("ada@example.com").await;
     let mac = device(MAC_CHROME, "203.0.113.10");

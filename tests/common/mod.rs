@@ -15,45 +15,13 @@ use signedin::{
 };
 #[path = "../support/postgres.rs"]
 pub mod postgres;
+#[path = "../support/stores.rs"]
+pub mod stores;
+
+pub use stores::TestDb;
 
 pub const PASSWORD: &str = "correct horse battery staple";
 pub const SECRET: &str = "test secret, long enough for HMAC-SHA256 keys";
-
-/// A database for one test; PostgreSQL ones are dropped by `finish`.
-pub struct TestDb {
-    pub url: String,
-    _dir: Option<tempfile::TempDir>,
-    postgres: Option<(String, String)>,
-}
-
-impl TestDb {
-    pub async fn sqlite() -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let url = format!("sqlite://{}", dir.path().join("test.db").display());
-        Self {
-            url,
-            _dir: Some(dir),
-            postgres: None,
-        }
-    }
-
-    /// A fresh database on the PostgreSQL server named by `TEST_DATABASE_URL`; `None` only
-    /// when PostgreSQL tests are skipped (see `postgres::admin_url`).
-    pub async fn postgres() -> Option<Self> {
-        let (url, admin, name) = postgres::create_database("signedin_test").await?;
-        Some(Self {
-            url,
-            _dir: None,
-            postgres: Some((admin, name)),
-        })
-    }
-
-    pub async fn finish(self) {
-        if let Some((admin, name)) = &self.postgres {
-            postgres::drop_database(admin, name).await;
-        }
-    }
-}
 
 /// The rules compiled once per test binary: building them takes a while.
 pub fn labeler() -> Arc<DeviceLabeler> {
@@ -169,32 +137,10 @@ pub fn device(user_agent: &str, ip: &str) -> DeviceContext {
     )
 }
 
-/// Runs each named test body on SQLite and on PostgreSQL (which fails without
-/// `TEST_DATABASE_URL`, unless SIGNEDIN_TEST_SKIP_POSTGRES=1 skips it).
+/// Runs each named test body on SQLite and on PostgreSQL (see `stores::run_on_both_stores!`).
 #[macro_export]
 macro_rules! on_both_stores {
     ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $name() {
-                    let db = $crate::common::TestDb::sqlite().await;
-                    super::$name(&db).await;
-                    db.finish().await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $name() {
-                    let Some(db) = $crate::common::TestDb::postgres().await else {
-                        return;
-                    };
-                    super::$name(&db).await;
-                    db.finish().await;
-                }
-            )*
-        }
+        $crate::run_on_both_stores!($crate::common::TestDb; $($name),*);
     };
 }

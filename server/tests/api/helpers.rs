@@ -2,6 +2,8 @@
 
 #[path = "../../../tests/support/postgres.rs"]
 mod postgres;
+#[path = "../../../tests/support/stores.rs"]
+mod stores;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -286,29 +288,28 @@ pub async fn problem(response: Response, status: StatusCode, kind: &str) -> Valu
     body
 }
 
-/// Runs each test body against SQLite and PostgreSQL (which fails without
-/// `TEST_DATABASE_URL`, unless SIGNEDIN_TEST_SKIP_POSTGRES=1 skips it).
+/// Runs each test body against a server on SQLite and one on PostgreSQL (see
+/// `stores::run_on_both_stores!`); the body takes the `Backend` and starts its own app.
 #[macro_export]
 macro_rules! on_both_stores {
     ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name($crate::helpers::Backend::Sqlite).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    if $crate::helpers::postgres_admin_url().is_none() {
-                        return;
-                    }
-                    super::$name($crate::helpers::Backend::Postgres).await;
-                }
-            )*
-        }
+        $crate::run_on_both_stores!($crate::helpers::Backend; $($name),*);
     };
+}
+
+// The fixture contract of `run_on_both_stores!`: each test starts its own server.
+impl Backend {
+    pub async fn on_sqlite() -> Option<Self> {
+        Some(Backend::Sqlite)
+    }
+
+    pub async fn on_postgres() -> Option<Self> {
+        postgres::admin_url().map(|_| Backend::Postgres)
+    }
+
+    pub fn arg(&self) -> Self {
+        *self
+    }
+
+    pub async fn finish(self) {}
 }

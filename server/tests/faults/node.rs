@@ -2,6 +2,8 @@
 
 #[path = "../../../tests/support/postgres.rs"]
 mod postgres;
+#[path = "../../../tests/support/stores.rs"]
+mod stores;
 
 use std::net::TcpListener;
 use std::path::PathBuf;
@@ -215,67 +217,12 @@ pub async fn login(client: &Client, node: &Node, email: &str) -> Value {
     response.json().await.unwrap()
 }
 
-/// A database for the test: a SQLite file in `dir`, or a fresh PostgreSQL database.
-pub struct Db {
-    pub url: String,
-    postgres: Option<(String, String)>,
-    _dir: tempfile::TempDir,
-}
+pub use stores::TestDb as Db;
 
-impl Db {
-    pub fn sqlite() -> Db {
-        let dir = tempfile::tempdir().unwrap();
-        Db {
-            url: format!("sqlite://{}", dir.path().join("node.db").display()),
-            postgres: None,
-            _dir: dir,
-        }
-    }
-
-    /// `None` only when PostgreSQL tests are skipped (SIGNEDIN_TEST_SKIP_POSTGRES=1); without
-    /// TEST_DATABASE_URL otherwise, the test fails.
-    pub async fn postgres() -> Option<Db> {
-        let (url, admin, name) = postgres::create_database("signedin_fault").await?;
-        Some(Db {
-            url,
-            postgres: Some((admin, name)),
-            _dir: tempfile::tempdir().unwrap(),
-        })
-    }
-
-    pub async fn finish(self) {
-        if let Some((admin, name)) = &self.postgres {
-            postgres::drop_database(admin, name).await;
-        }
-    }
-}
-
-/// Runs each test body on SQLite and on PostgreSQL (which fails without
-/// `TEST_DATABASE_URL`, unless SIGNEDIN_TEST_SKIP_POSTGRES=1 skips it).
+/// Runs each test body on SQLite and on PostgreSQL (see `stores::run_on_both_stores!`).
 #[macro_export]
 macro_rules! on_both_stores {
     ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let db = $crate::node::Db::sqlite();
-                    super::$name(&db).await;
-                    db.finish().await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let Some(db) = $crate::node::Db::postgres().await else {
-                        return;
-                    };
-                    super::$name(&db).await;
-                    db.finish().await;
-                }
-            )*
-        }
+        $crate::run_on_both_stores!($crate::node::Db; $($name),*);
     };
 }
