@@ -1,8 +1,12 @@
 //! Building blocks of the pages.
 
+pub mod activity_list;
+pub mod bulk_sign_out;
 pub mod device_icon;
 pub mod error_view;
 pub mod island;
+pub mod keep_fresh;
 pub mod relative_time;
+pub mod session_list;
 pub mod session_row;
 pub mod site;

@@ -1,0 +1,30 @@
+//! "Recent security activity": the account's latest events, newest first.
+
+use leptos::prelude::*;
+
+use crate::components::relative_time::RelativeTime;
+use crate::dto::ActivityItem;
+
+#[component]
+pub fn ActivityList(items: Vec<ActivityItem>, now: Signal<i64>) -> impl IntoView {
+    if items.is_empty() {
+        return view! { <p class="muted">"No recent activity."</p> }.into_any();
+    }
+    view! {
+        <ul class="activity-list">
+            {items
+                .into_iter()
+                .map(|event| {
+                    view! {
+                        <li class="activity-item" data-kind=event.kind.clone()>
+                            <span class="summary">{event.summary}</span>
+                            " · "
+                            <RelativeTime at=event.occurred_at now />
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
+    .into_any()
+}
