@@ -7,7 +7,6 @@ use std::time::Duration;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::{SignOutOtherSessions, SignOutSession, list_devices};
 use crate::components::error_view::ErrorMessage;
 use crate::components::island::live_marker;
 use crate::components::relative_time::RelativeTime;
@@ -15,6 +14,7 @@ use crate::components::session_row::SessionRow;
 use crate::dto::{ActivityItem, DevicesView};
 use crate::error::AppError;
 use crate::format::parse_rfc3339_utc;
+use crate::server_fns::{SignOutOtherSessions, SignOutSession, list_devices};
 
 const REFRESH_EVERY: Duration = Duration::from_secs(30);
 const TICK_EVERY: Duration = Duration::from_secs(15);

@@ -8,12 +8,12 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use app::dto::SessionView;
 use app::secret::Secret;
 use signedin::IssuedTokens;
 
 use super::error::{ApiError, Problem};
 use super::extract::{ApiJson, Authenticated, ClientDevice};
+use super::view::SessionView;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -110,7 +110,6 @@ pub async fn signup(
     ApiJson(body): ApiJson<SignupRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
     let user_id = state
-        .web
         .service
         .sign_up(&body.email, body.password.expose(), &device)
         .await?;
@@ -131,7 +130,6 @@ pub async fn login(
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> Result<Json<LoginResponse>, ApiError> {
     let signed_in = state
-        .web
         .service
         .sign_in(&body.email, body.password.expose(), &device)
         .await?;
@@ -155,7 +153,6 @@ pub async fn refresh(
     ApiJson(body): ApiJson<RefreshRequest>,
 ) -> Result<Json<TokenResponse>, ApiError> {
     let tokens = state
-        .web
         .service
         .refresh(body.refresh_token.expose(), &device)
         .await?;
@@ -178,7 +175,6 @@ pub async fn reauth(
     ApiJson(body): ApiJson<ReauthRequest>,
 ) -> Result<StatusCode, ApiError> {
     state
-        .web
         .service
         .reauthenticate(&principal, body.password.expose(), &device)
         .await?;
@@ -194,7 +190,7 @@ pub async fn logout(
     Authenticated(principal): Authenticated,
     ClientDevice(device): ClientDevice,
 ) -> Result<StatusCode, ApiError> {
-    state.web.service.sign_out(&principal, &device).await?;
+    state.service.sign_out(&principal, &device).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -1,12 +1,14 @@
 //! Extractors for the JSON API: bodies whose every rejection is a clear problem, the bearer
 //! principal, and the calling device.
 
+use std::net::SocketAddr;
+
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use serde::de::DeserializeOwned;
-use signedin::{DeviceContext, Principal};
+use signedin::{DeviceContext, Principal, request_context};
 
 use super::error::ApiError;
 use crate::state::AppState;
@@ -70,12 +72,8 @@ impl FromRequestParts<AppState> for Authenticated {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let BearerToken(token) = BearerToken::from_request_parts(parts, state).await?;
-        let device = app::api::context::device_context(parts, &state.web.trusted_proxies);
-        let principal = state
-            .web
-            .service
-            .authenticate(&token, Some(&device))
-            .await?;
+        let device = client_device(parts, state);
+        let principal = state.service.authenticate(&token, Some(&device)).await?;
         Ok(Self(principal))
     }
 }
@@ -118,9 +116,14 @@ impl FromRequestParts<AppState> for ClientDevice {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        Ok(Self(app::api::context::device_context(
-            parts,
-            &state.web.trusted_proxies,
-        )))
+        Ok(Self(client_device(parts, state)))
     }
+}
+
+fn client_device(parts: &Parts, state: &AppState) -> DeviceContext {
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0.ip());
+    request_context::device_context(peer, &parts.headers, &state.config.trusted_proxies)
 }

@@ -9,12 +9,12 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use app::dto::{SecurityEventView, SessionView};
 use app::secret::Secret;
 use signedin::BulkScope;
 
 use super::error::{ApiError, Problem};
 use super::extract::{ApiJson, Authenticated, BearerToken, ClientDevice};
+use super::view::{SecurityEventView, SessionView};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -95,7 +95,6 @@ pub async fn list_sessions(
     ClientDevice(device): ClientDevice,
 ) -> Result<Json<SessionsResponse>, ApiError> {
     let sessions = state
-        .web
         .service
         .authenticate_and_list(&token, Some(&device))
         .await?;
@@ -122,7 +121,6 @@ pub async fn revoke_session(
     Path(jti_prefix): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     state
-        .web
         .service
         .revoke_session(&principal, &jti_prefix, &device)
         .await?;
@@ -148,7 +146,6 @@ pub async fn revoke_sessions(
         RevokeScope::Others => BulkScope::Others,
     };
     let revoked = state
-        .web
         .service
         .revoke_sessions(&principal, scope, &device)
         .await?;
@@ -171,7 +168,6 @@ pub async fn change_password(
     ApiJson(body): ApiJson<ChangePasswordRequest>,
 ) -> Result<StatusCode, ApiError> {
     state
-        .web
         .service
         .change_password(
             &principal,
@@ -211,7 +207,6 @@ pub async fn security_events(
     };
     let before = number("before")?;
     let (events, next_before) = state
-        .web
         .service
         .security_events(&principal, limit, before)
         .await?;

@@ -1,10 +1,12 @@
-//! The JSON API. Each module owns its routes; `openapi` describes them all.
+//! The JSON API: its own front door to the domain. Each module owns its routes; `openapi`
+//! describes them all.
 
 pub mod auth;
 pub mod error;
 pub mod extract;
 pub mod me;
 pub mod openapi;
+pub mod view;
 
 use axum::Router;
 

@@ -73,10 +73,10 @@ pub async fn sign_out_other_sessions(password: Secret) -> Result<u64, AppError> 
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    pub use crate::api::context::{
+    pub use crate::dto::{ActivityItem, DeviceRow};
+    pub use crate::server_fns::context::{
         device_context, fail, request_parts, require_principal, set_cookies, web,
     };
-    pub use crate::dto::{ActivityItem, DeviceRow};
     pub use signedin::BulkScope;
 
     /// Where a signed-out caller comes back to after signing in.
