@@ -32,6 +32,7 @@ pub use error::{DomainError, DomainResult, TokenRejection};
 pub use geo::{Geo, Location, Place};
 pub use policy::Policy;
 pub use rate_limit::{RateLimiter, RateLimits};
+pub use security_event::EventPage;
 pub use service::{
     BulkScope, IssuedTokens, Principal, SecurityEvent, ServiceParts, SessionService, SignedIn,
 };

@@ -1,9 +1,37 @@
 //! How security events are shown, the same on the page and in the API: the sentence a person
-//! reads for each.
+//! reads for each, and how many one page of them holds.
 
 use crate::audit::{Actor, AuditKind};
+use crate::error::{DomainError, DomainResult};
 use crate::geo::Location;
 use crate::service::SecurityEvent;
+
+/// How many security events one page holds, for any caller that lets its client choose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventPage;
+
+impl EventPage {
+    /// When the client does not say.
+    pub const DEFAULT: u32 = 20;
+    /// The most one read returns: a page is one query, and its cost must stay bounded.
+    pub const MAX: u32 = 100;
+
+    /// The page size a client asked for: `DEFAULT` when it did not, refused outside
+    /// `1..=MAX` rather than quietly cut, so a client learns its page is not what it asked.
+    pub fn size(asked: Option<i64>) -> DomainResult<u32> {
+        match asked {
+            None => Ok(Self::DEFAULT),
+            Some(n) if (1..=i64::from(Self::MAX)).contains(&n) => {
+                u32::try_from(n).map_err(|_| Self::out_of_range())
+            }
+            Some(_) => Err(Self::out_of_range()),
+        }
+    }
+
+    fn out_of_range() -> DomainError {
+        DomainError::invalid("limit", format!("must be between 1 and {}", Self::MAX))
+    }
+}
 
 impl SecurityEvent {
     /// "You signed out Firefox on Windows", "New sign-in: Safari on iPhone · Berlin, DE".
@@ -66,6 +94,22 @@ impl SecurityEvent {
             AuditKind::RefreshSuperseded => {
                 from(format!("An outdated sign-in token was refused on {device}"))
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_is_twenty_events_unless_asked_and_never_more_than_a_hundred() {
+        assert_eq!(EventPage::size(None).unwrap(), 20);
+        assert_eq!(EventPage::size(Some(1)).unwrap(), 1);
+        assert_eq!(EventPage::size(Some(100)).unwrap(), 100);
+        for refused in [0, -1, 101, i64::MAX, i64::MIN] {
+            let error = EventPage::size(Some(refused)).unwrap_err();
+            assert_eq!(error.to_string(), "limit: must be between 1 and 100");
         }
     }
 }

@@ -131,17 +131,18 @@ fn wants_html(parts: &Parts) -> bool {
         .is_some_and(|accept| accept.contains("text/html"))
 }
 
-/// Converts a domain error for the client and sets the matching HTTP status (except for
-/// plain form posts, which must stay redirects).
-pub fn fail(error: impl Into<AppError>) -> AppError {
-    let error = error.into();
+/// Converts a domain error for the page and sets its HTTP status from the domain's one table
+/// (`DomainError::http_status`, the JSON API's too), except for plain form posts, which must
+/// stay redirects.
+pub fn fail(error: DomainError) -> AppError {
     if let (Some(response), Some(parts)) =
         (use_context::<ResponseOptions>(), use_context::<Parts>())
         && !wants_html(&parts)
+        && let Ok(status) = http::StatusCode::from_u16(error.http_status())
     {
-        response.set_status(error.status());
+        response.set_status(status);
     }
-    error
+    AppError::from(error)
 }
 
 pub fn set_cookies(cookies: &[String]) {
@@ -205,13 +206,17 @@ async fn live_principal(
     }
 }
 
+/// Why a page that needs a session refused: no cookie led to a live one. Never shown: the
+/// page says "Please sign in".
+const NO_SESSION: &str = "no live session";
+
 /// The caller's principal, or a trip to the sign-in page that comes back to `next`.
 pub async fn require_principal(next: &str) -> Result<Principal, AppError> {
     match current_principal().await? {
         Some(principal) => Ok(principal),
         None => {
             leptos_axum::redirect(&format!("/login?next={}", encode_query(next)));
-            Err(fail(AppError::Unauthorized))
+            Err(fail(DomainError::AccessRejected(NO_SESSION)))
         }
     }
 }

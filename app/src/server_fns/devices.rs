@@ -16,7 +16,7 @@ pub async fn list_devices() -> Result<DevicesView, AppError> {
     let sessions = web.service.list_sessions(&principal).await.map_err(fail)?;
     let (events, _) = web
         .service
-        .security_events(&principal, 12, None)
+        .security_events(&principal, RECENT_ACTIVITY, None)
         .await
         .map_err(fail)?;
     let any_place = sessions
@@ -81,4 +81,8 @@ mod ssr {
 
     /// Where a signed-out caller comes back to after signing in.
     pub const PAGE: &str = "/account/devices";
+
+    /// How many lines "Recent security activity" shows: the page's own choice of a glance,
+    /// not a page of the history (that is `signedin::EventPage`, for the API).
+    pub const RECENT_ACTIVITY: u32 = 12;
 }

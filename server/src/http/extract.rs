@@ -13,8 +13,9 @@ use signedin::{DeviceContext, Principal, request_context};
 use super::error::ApiError;
 use crate::state::AppState;
 
-/// `axum::Json`, answering 400 (malformed), 413 (too large), 415 (not JSON) or 422 (wrong
-/// shape) as problem details.
+/// `axum::Json`, answering 400 (malformed), 415 (not JSON) or 422 (wrong shape) as problem
+/// details. A body too large never gets here: `request_guard` answers it first, for every
+/// route.
 pub struct ApiJson<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
@@ -44,14 +45,6 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
             "Malformed JSON",
             detail,
         ),
-        JsonRejection::BytesRejection(_) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
-                "Request body too large",
-                "request bodies are limited to 64 KiB",
-            )
-        }
         _ => ApiError::new(
             StatusCode::BAD_REQUEST,
             "bad_request",

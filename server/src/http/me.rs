@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use app::secret::Secret;
-use signedin::BulkScope;
+use signedin::{BulkScope, EventPage};
 
 use super::error::{ApiError, Problem};
 use super::extract::{ApiJson, Authenticated, BearerToken, ClientDevice};
@@ -72,6 +72,7 @@ fn default_true() -> bool {
 #[into_params(parameter_in = Query)]
 pub struct EventsQuery {
     /// 1 to 100 (default 20).
+    // The numbers are `signedin::EventPage`'s; a test holds this text to them.
     pub limit: Option<u32>,
     /// The `next_before` of the previous page.
     pub before: Option<i64>,
@@ -200,11 +201,7 @@ pub async fn security_events(
             })
             .transpose()
     };
-    let limit = match number("limit")? {
-        None => 20,
-        Some(n @ 1..=100) => n as u32,
-        Some(_) => return Err(ApiError::validation("limit: must be between 1 and 100")),
-    };
+    let limit = EventPage::size(number("limit")?)?;
     let before = number("before")?;
     let (events, next_before) = state
         .service
@@ -219,6 +216,15 @@ pub async fn security_events(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The published bounds of `limit` are the domain's, not a copy that can drift.
+    #[test]
+    fn the_documented_page_size_is_the_domains() {
+        let params = <EventsQuery as IntoParams>::into_params(|| None);
+        let limit = params.iter().find(|p| p.name == "limit").unwrap();
+        let text = format!("1 to {} (default {}).", EventPage::MAX, EventPage::DEFAULT);
+        assert_eq!(limit.description.as_deref(), Some(text.as_str()));
+    }
 
     #[test]
     fn a_password_change_request_prints_both_passwords_redacted() {

@@ -12,10 +12,6 @@ use axum::Router;
 
 use crate::state::AppState;
 
-/// Request bodies are small JSON documents and forms; `request_guard` enforces this for
-/// every route (the API, the server functions, the pages).
-pub const MAX_BODY_BYTES: usize = 64 * 1024;
-
 pub fn router() -> Router<AppState> {
     Router::new().merge(auth::router()).merge(me::router())
 }
