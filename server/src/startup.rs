@@ -189,6 +189,7 @@ fn routes() -> Vec<AxumRouteListing> {
 
 fn router(state: AppState) -> Router {
     let routes = routes();
+    let (api, api_doc) = http::router();
     let context = {
         let web = web_context(&state);
         move || {
@@ -208,8 +209,8 @@ fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .route("/openapi.json", get(http::openapi::openapi_json))
-        .merge(http::router())
+        .route("/openapi.json", http::openapi::route(api_doc))
+        .merge(api)
         .leptos_routes_with_context(&state, routes, context.clone(), site)
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,

@@ -1,12 +1,13 @@
 //! `/auth/*`: sign-up, sign-in, refresh, re-authentication and sign-out.
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use app::secret::Secret;
 use signedin::IssuedTokens;
@@ -16,14 +17,15 @@ use super::extract::{ApiJson, Authenticated, ClientDevice};
 use super::view::SessionView;
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/auth/signup", post(signup))
-        .route("/auth/login", post(login))
-        .route("/auth/refresh", post(refresh))
-        .route("/auth/reauth", post(reauth))
-        .route("/auth/logout", post(logout))
-        .route("/auth/check", get(check))
+/// The routes and their OpenAPI paths, from one list: a route cannot go undocumented.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(signup))
+        .routes(routes!(login))
+        .routes(routes!(refresh))
+        .routes(routes!(reauth))
+        .routes(routes!(logout))
+        .routes(routes!(check))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -2,12 +2,13 @@
 
 use std::collections::HashMap;
 
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::routing::{delete, get, post};
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use app::secret::Secret;
 use signedin::{BulkScope, EventPage};
@@ -17,16 +18,14 @@ use super::extract::{ApiJson, Authenticated, BearerToken, ClientDevice};
 use super::view::{SecurityEventView, SessionView};
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/me/sessions", get(list_sessions))
-        .route("/me/sessions/{jti_prefix}", delete(revoke_session))
-        .route("/me/security/events", get(security_events))
-        .route(
-            "/accounts/me/security/revoke-sessions",
-            post(revoke_sessions),
-        )
-        .route("/accounts/me/password", post(change_password))
+/// The routes and their OpenAPI paths, from one list: a route cannot go undocumented.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_sessions))
+        .routes(routes!(revoke_session))
+        .routes(routes!(security_events))
+        .routes(routes!(revoke_sessions))
+        .routes(routes!(change_password))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

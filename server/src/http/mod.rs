@@ -1,5 +1,5 @@
-//! The JSON API: its own front door to the domain. Each module owns its routes; `openapi`
-//! describes them all.
+//! The JSON API: its own front door to the domain. Each module owns its routes together
+//! with their OpenAPI paths; `openapi` adds what the whole document shares.
 
 pub mod auth;
 pub mod error;
@@ -12,6 +12,10 @@ use axum::Router;
 
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new().merge(auth::router()).merge(me::router())
+/// The API's routes, and the OpenAPI document generated from those very routes.
+pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    openapi::document()
+        .merge(auth::router())
+        .merge(me::router())
+        .split_for_parts()
 }
