@@ -2,6 +2,10 @@
 //!
 //! Business failures are variants of their own; everything from the store or the runtime is
 //! folded into `Unavailable` or `Unexpected`, whose source is for logs only.
+//!
+//! Each variant also has one row in the table every interface answers from
+//! (`DomainError::code`, `http_status`, `title`): the JSON API's problem+json and the server
+//! functions' statuses read it, so the page and an API client are never told different things.
 
 use std::fmt;
 
