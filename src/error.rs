@@ -2,6 +2,10 @@
 //!
 //! Business failures are variants of their own; everything from the store or the runtime is
 //! folded into `Unavailable` or `Unexpected`, whose source is for logs only.
+//!
+//! Each variant also has one row in the table every interface answers from
+//! (`DomainError::code`, `http_status`, `title`): the JSON API's problem+json and the server
+//! functions' statuses read it, so the page and an API client are never told different things.
 
 use std::fmt;
 
@@ -28,6 +32,14 @@ impl fmt::Display for TokenRejection {
             TokenRejection::Reused => "the token was already used; the session has been signed out",
         })
     }
+}
+
+/// One row of [`DomainError`]'s table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct ErrorRow {
+    code: &'static str,
+    status: u16,
+    title: &'static str,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -64,6 +76,99 @@ pub enum DomainError {
 }
 
 impl DomainError {
+    /// A stable identifier a client can branch on (`"ambiguous_prefix"`): the JSON API's
+    /// problem `type`. Never changes once published.
+    pub fn code(&self) -> &'static str {
+        self.row().code
+    }
+
+    /// The HTTP status every interface answers this error with.
+    pub fn http_status(&self) -> u16 {
+        self.row().status
+    }
+
+    /// A short summary for people, the same for every error of a code (the problem `title`).
+    pub fn title(&self) -> &'static str {
+        self.row().title
+    }
+
+    /// The one table from domain errors to what clients see: the JSON API and the server
+    /// functions both read it, so a page and an API client are never told different things.
+    fn row(&self) -> ErrorRow {
+        let row = |code, status, title| ErrorRow {
+            code,
+            status,
+            title,
+        };
+        match self {
+            DomainError::Invalid { .. } => row("validation", 422, "Invalid request"),
+            DomainError::EmailTaken => row("email_taken", 409, "Email already registered"),
+            DomainError::InvalidCredentials => {
+                row("invalid_credentials", 401, "Invalid credentials")
+            }
+            DomainError::WrongPassword => row("wrong_password", 403, "Wrong password"),
+            DomainError::RefreshRejected(_) => {
+                row("invalid_refresh_token", 401, "Invalid refresh token")
+            }
+            // A deleted account's token is as dead as an expired one: same answer.
+            DomainError::AccessRejected(_) | DomainError::UserNotFound => {
+                row("invalid_token", 401, "Invalid access token")
+            }
+            DomainError::SessionNotFound => row("not_found", 404, "No such session"),
+            // The session exists but the name given fits more than one: a conflict the
+            // client resolves by sending more characters, not a missing resource.
+            DomainError::AmbiguousPrefix => {
+                row("ambiguous_prefix", 409, "Ambiguous session prefix")
+            }
+            DomainError::ReauthRequired => {
+                row("reauth_required", 403, "Re-authentication required")
+            }
+            DomainError::RateLimited { .. } => row("rate_limited", 429, "Too many requests"),
+            DomainError::Unavailable(_) => row("unavailable", 503, "Service unavailable"),
+            DomainError::Unexpected(_) => row("internal", 500, "Internal error"),
+        }
+    }
+
+    /// One error of every kind, for the adapters' tests that each is answered by the table.
+    /// A new variant fails to compile here until it is added.
+    pub fn one_of_each() -> Vec<DomainError> {
+        let all = vec![
+            DomainError::invalid("email", "is required"),
+            DomainError::EmailTaken,
+            DomainError::InvalidCredentials,
+            DomainError::WrongPassword,
+            DomainError::RefreshRejected(TokenRejection::Reused),
+            DomainError::AccessRejected("the access token has expired"),
+            DomainError::SessionNotFound,
+            DomainError::AmbiguousPrefix,
+            DomainError::ReauthRequired,
+            DomainError::UserNotFound,
+            DomainError::RateLimited {
+                retry_after: std::time::Duration::from_secs(30),
+            },
+            DomainError::Unavailable(sqlx::Error::PoolTimedOut),
+            DomainError::unexpected("a bug"),
+        ];
+        for error in &all {
+            match error {
+                DomainError::Invalid { .. }
+                | DomainError::EmailTaken
+                | DomainError::InvalidCredentials
+                | DomainError::WrongPassword
+                | DomainError::RefreshRejected(_)
+                | DomainError::AccessRejected(_)
+                | DomainError::SessionNotFound
+                | DomainError::AmbiguousPrefix
+                | DomainError::ReauthRequired
+                | DomainError::UserNotFound
+                | DomainError::RateLimited { .. }
+                | DomainError::Unavailable(_)
+                | DomainError::Unexpected(_) => {}
+            }
+        }
+        all
+    }
+
     pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
         DomainError::Invalid {
             field,
@@ -114,3 +219,58 @@ fn is_transient_database_error(code: Option<&str>) -> bool {
 }
 
 pub type DomainResult<T> = Result<T, DomainError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The published table. A change here changes what API clients and pages are told:
+    /// it must be deliberate, and listed in the commit.
+    #[test]
+    fn every_domain_error_has_its_published_code_and_status() {
+        let table: Vec<(&str, u16)> = DomainError::one_of_each()
+            .iter()
+            .map(|error| (error.code(), error.http_status()))
+            .collect();
+        assert_eq!(
+            table,
+            [
+                ("validation", 422),
+                ("email_taken", 409),
+                ("invalid_credentials", 401),
+                ("wrong_password", 403),
+                ("invalid_refresh_token", 401),
+                ("invalid_token", 401),
+                ("not_found", 404),
+                ("ambiguous_prefix", 409),
+                ("reauth_required", 403),
+                ("invalid_token", 401),
+                ("rate_limited", 429),
+                ("unavailable", 503),
+                ("internal", 500),
+            ]
+        );
+    }
+
+    #[test]
+    fn one_code_means_one_status_and_one_title() {
+        let all = DomainError::one_of_each();
+        for a in &all {
+            assert!(
+                a.code()
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b == b'_'),
+                "{}",
+                a.code()
+            );
+            assert!((400..600).contains(&a.http_status()), "{a:?}");
+            for b in all.iter().filter(|b| b.code() == a.code()) {
+                assert_eq!(
+                    (a.http_status(), a.title()),
+                    (b.http_status(), b.title()),
+                    "{a:?} and {b:?}"
+                );
+            }
+        }
+    }
+}

@@ -16,7 +16,9 @@ pub mod normalize;
 pub mod policy;
 pub mod rate_limit;
 pub mod redirect;
+pub mod request_context;
 pub mod rotation;
+pub mod security_event;
 pub mod service;
 pub mod session;
 pub mod store;
@@ -31,6 +33,7 @@ pub use error::{DomainError, DomainResult, TokenRejection};
 pub use geo::{Geo, Location, Place};
 pub use policy::Policy;
 pub use rate_limit::{RateLimiter, RateLimits};
+pub use security_event::EventPage;
 pub use service::{
     BulkScope, IssuedTokens, Principal, SecurityEvent, ServiceParts, SessionService, SignedIn,
 };

@@ -288,29 +288,13 @@ mod tests {
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    use http::StatusCode;
     use signedin::DomainError;
     use signedin::account::reason;
 
     use super::{AppError, Invalid};
 
-    impl AppError {
-        pub fn status(&self) -> StatusCode {
-            match self {
-                AppError::Unauthorized | AppError::InvalidCredentials => StatusCode::UNAUTHORIZED,
-                AppError::WrongPassword | AppError::ReauthRequired | AppError::CrossSite => {
-                    StatusCode::FORBIDDEN
-                }
-                AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-                AppError::EmailTaken => StatusCode::CONFLICT,
-                AppError::SessionNotFound => StatusCode::NOT_FOUND,
-                AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-                AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
-                AppError::Internal | AppError::Transport => StatusCode::INTERNAL_SERVER_ERROR,
-            }
-        }
-    }
-
+    /// The page's words for a domain error. Its status is not chosen here: it is the domain's
+    /// (`DomainError::http_status`), set by `server_fns::context::fail`.
     impl From<DomainError> for AppError {
         fn from(error: DomainError) -> Self {
             match error {
@@ -323,6 +307,8 @@ mod ssr {
                 DomainError::RefreshRejected(_)
                 | DomainError::AccessRejected(_)
                 | DomainError::UserNotFound => AppError::Unauthorized,
+                // The page names sessions by the full prefix it was given, so an ambiguous one
+                // means the list is out of date: the same advice as a session already gone.
                 DomainError::SessionNotFound | DomainError::AmbiguousPrefix => {
                     AppError::SessionNotFound
                 }
@@ -370,6 +356,22 @@ mod ssr {
 
         fn page_message(error: DomainError) -> String {
             AppError::from(error).to_string()
+        }
+
+        /// Every domain error reaches the page as one of its fixed texts; only a bug is the
+        /// generic "something went wrong".
+        #[test]
+        fn every_domain_error_has_a_page_message_of_its_own() {
+            for error in DomainError::one_of_each() {
+                let is_bug = error.code() == "internal";
+                let page = AppError::from(error);
+                assert_eq!(page == AppError::Internal, is_bug, "{page:?}");
+            }
+            assert_eq!(
+                page_message(DomainError::AmbiguousPrefix),
+                AppError::SessionNotFound.to_string(),
+                "the page's advice for a name that fits two sessions: reload the list"
+            );
         }
 
         /// The pages' fixed texts say what the domain says: each refusal of an email or a

@@ -1,13 +1,13 @@
 //! The Leptos app shared by the server render and the hydrated browser bundle: the page
 //! shell, the routes, and the server functions behind them.
 
-pub mod api;
 pub mod components;
 pub mod dto;
 pub mod error;
 pub mod format;
 pub mod pages;
 pub mod secret;
+pub mod server_fns;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};

@@ -28,9 +28,12 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tracing::Instrument;
 
-use crate::http::MAX_BODY_BYTES;
 use crate::http::error::ApiError;
 use crate::state::AppState;
+
+/// Request bodies are small JSON documents and forms. Enforced here alone, for every route
+/// (the API, the server functions, the pages), before any handler or extractor runs.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 pub async fn request_guard(
     State(state): State<AppState>,
@@ -85,12 +88,12 @@ async fn read_body(request: Request, within: Duration) -> Result<Request, ApiErr
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if announced.is_some_and(|length| length > MAX_BODY_BYTES as u64) {
-        return Err(ApiError::payload_too_large());
+        return Err(payload_too_large());
     }
     let (parts, body) = request.into_parts();
     match tokio::time::timeout(within, axum::body::to_bytes(body, MAX_BODY_BYTES)).await {
         Ok(Ok(bytes)) => Ok(Request::from_parts(parts, Body::from(bytes))),
-        Ok(Err(error)) if is_length_limit(&error) => Err(ApiError::payload_too_large()),
+        Ok(Err(error)) if is_length_limit(&error) => Err(payload_too_large()),
         Ok(Err(_)) => Err(ApiError::new(
             StatusCode::BAD_REQUEST,
             "bad_body",
@@ -104,6 +107,19 @@ async fn read_body(request: Request, within: Duration) -> Result<Request, ApiErr
             format!("the request body must arrive within {} s", within.as_secs()),
         )),
     }
+}
+
+/// The one answer to a body over `MAX_BODY_BYTES`, however it was sent.
+fn payload_too_large() -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+        "Request body too large",
+        format!(
+            "request bodies are limited to {} KiB",
+            MAX_BODY_BYTES / 1024
+        ),
+    )
 }
 
 fn is_length_limit(error: &axum::Error) -> bool {

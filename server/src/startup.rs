@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::api::context::{AuthCache, CookieSettings, WebContext};
+use app::server_fns::context::{AuthCache, CookieSettings, WebContext};
 use app::{App, shell};
 use axum::Router;
 use axum::extract::State;
@@ -130,18 +130,9 @@ impl Application {
             .site_addr(bound)
             .env(leptos::config::Env::PROD)
             .build();
-        let web = WebContext {
-            service,
-            cookies: CookieSettings {
-                secure: config.secure_cookies,
-                access_max_age: config.policy.access_ttl,
-                refresh_max_age: config.policy.max_age,
-            },
-            trusted_proxies: config.trusted_proxies.clone(),
-        };
         let state = AppState {
             leptos_options,
-            web,
+            service,
             config: Arc::new(config),
         };
         let router = router(state.clone());
@@ -164,7 +155,7 @@ impl Application {
     }
 
     pub fn service(&self) -> SessionService {
-        self.state.web.service.clone()
+        self.state.service.clone()
     }
 
     /// Serves until `shutdown` resolves, then finishes the requests in flight.
@@ -173,14 +164,14 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let prune = spawn_pruner(&self.state);
-        tracing::info!(addr = %self.local_addr(), store = self.state.web.service.store().backend(), "listening");
+        tracing::info!(addr = %self.local_addr(), store = self.state.service.store().backend(), "listening");
         let client_timeout = Duration::from_secs(self.state.config.settings.client_timeout_secs);
         let result =
             crate::serve::serve(self.listener, self.router, client_timeout, shutdown).await;
         if let Some(prune) = prune {
             prune.abort();
         }
-        self.state.web.service.store().close().await;
+        self.state.service.store().close().await;
         tracing::info!("stopped");
         result
     }
@@ -198,8 +189,9 @@ fn routes() -> Vec<AxumRouteListing> {
 
 fn router(state: AppState) -> Router {
     let routes = routes();
+    let (api, api_doc) = http::router();
     let context = {
-        let web = state.web.clone();
+        let web = web_context(&state);
         move || {
             provide_context(web.clone());
             provide_context(AuthCache::default());
@@ -217,8 +209,8 @@ fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .route("/openapi.json", get(http::openapi::openapi_json))
-        .merge(http::router())
+        .route("/openapi.json", http::openapi::route(api_doc))
+        .merge(api)
         .leptos_routes_with_context(&state, routes, context.clone(), site)
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
@@ -240,6 +232,20 @@ fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// What the server functions reach: the same service the API calls, with the page's cookies.
+fn web_context(state: &AppState) -> WebContext {
+    let config = &state.config;
+    WebContext {
+        service: state.service.clone(),
+        cookies: CookieSettings {
+            secure: config.secure_cookies,
+            access_max_age: config.policy.access_ttl,
+            refresh_max_age: config.policy.max_age,
+        },
+        trusted_proxies: config.trusted_proxies.clone(),
+    }
+}
+
 /// Liveness: the process answers.
 async fn healthz() -> &'static str {
     "ok"
@@ -247,7 +253,7 @@ async fn healthz() -> &'static str {
 
 /// Readiness: the database answers.
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
-    match state.web.service.store().ping().await {
+    match state.service.store().ping().await {
         Ok(()) => (StatusCode::OK, "ready").into_response(),
         Err(error) => {
             tracing::warn!(%error, "not ready");
@@ -268,7 +274,7 @@ fn spawn_pruner(state: &AppState) -> Option<tokio::task::JoinHandle<()>> {
     if every == 0 {
         return None;
     }
-    let service = state.web.service.clone();
+    let service = state.service.clone();
     Some(tokio::spawn(async move {
         let mut ticker = tokio::time::interval(Duration::from_secs(every));
         ticker.tick().await;

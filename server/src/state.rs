@@ -1,18 +1,19 @@
-//! `AppState`: what every handler and server function reaches.
+//! `AppState`: what every handler, middleware and page render reaches.
 
 use std::sync::Arc;
 
-use app::api::context::WebContext;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
+use signedin::SessionService;
 
 use crate::config::Config;
 
 #[derive(Clone)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
-    /// The session service and the web settings, shared with the Leptos server functions.
-    pub web: WebContext,
+    /// The domain: the JSON API calls it directly, and the server functions reach the same
+    /// one through their own context (`app::server_fns::context::WebContext`).
+    pub service: SessionService,
     pub config: Arc<Config>,
 }
 

@@ -2,9 +2,9 @@
 
 use leptos::prelude::*;
 
-use crate::api::SignOutOtherSessions;
 use crate::components::error_view::ErrorMessage;
 use crate::error::AppError;
+use crate::server_fns::SignOutOtherSessions;
 
 pub fn signed_out_message(n: u64) -> String {
     match n {

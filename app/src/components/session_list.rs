@@ -3,10 +3,10 @@
 
 use leptos::prelude::*;
 
-use crate::api::SignOutSession;
 use crate::components::session_row::SessionRow;
 use crate::dto::DeviceRow;
 use crate::error::AppError;
+use crate::server_fns::SignOutSession;
 
 #[component]
 pub fn SessionList(

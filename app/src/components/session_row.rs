@@ -2,10 +2,10 @@
 
 use leptos::prelude::*;
 
-use crate::api::SignOutSession;
 use crate::components::device_icon::DeviceIcon;
 use crate::components::relative_time::RelativeTime;
 use crate::dto::DeviceRow;
+use crate::server_fns::SignOutSession;
 
 #[component]
 pub fn SessionRow(

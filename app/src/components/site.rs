@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
-use crate::api::{SignOut, current_user};
+use crate::server_fns::{SignOut, current_user};
 
 #[component]
 pub fn SiteHeader() -> impl IntoView {

@@ -5,7 +5,6 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::{SignOutOtherSessions, SignOutSession, list_devices};
 use crate::components::activity_list::ActivityList;
 use crate::components::bulk_sign_out::{BulkSignOut, signed_out_message};
 use crate::components::error_view::ErrorMessage;
@@ -15,6 +14,7 @@ use crate::components::session_list::{SessionList, last_refusal};
 use crate::dto::DevicesView;
 use crate::error::AppError;
 use crate::format::parse_rfc3339_utc;
+use crate::server_fns::{SignOutOtherSessions, SignOutSession, list_devices};
 
 #[component]
 pub fn DevicesPage() -> impl IntoView {

@@ -3,8 +3,8 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::ServerStatus;
 use crate::components::island::live_marker;
+use crate::server_fns::ServerStatus;
 
 #[component]
 pub fn HomePage() -> impl IntoView {

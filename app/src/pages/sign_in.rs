@@ -4,9 +4,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::SignIn;
 use crate::components::error_view::ErrorMessage;
 use crate::components::island::{error_from_plain_post, form_error, live_marker};
+use crate::server_fns::SignIn;
 
 #[component]
 pub fn SignInPage() -> impl IntoView {

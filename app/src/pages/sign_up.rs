@@ -3,9 +3,9 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::SignUp;
 use crate::components::error_view::ErrorMessage;
 use crate::components::island::{error_from_plain_post, form_error, live_marker};
+use crate::server_fns::SignUp;
 
 #[component]
 pub fn SignUpPage() -> impl IntoView {

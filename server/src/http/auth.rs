@@ -1,29 +1,31 @@
 //! `/auth/*`: sign-up, sign-in, refresh, re-authentication and sign-out.
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use app::dto::SessionView;
 use app::secret::Secret;
 use signedin::IssuedTokens;
 
 use super::error::{ApiError, Problem};
 use super::extract::{ApiJson, Authenticated, ClientDevice};
+use super::view::SessionView;
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/auth/signup", post(signup))
-        .route("/auth/login", post(login))
-        .route("/auth/refresh", post(refresh))
-        .route("/auth/reauth", post(reauth))
-        .route("/auth/logout", post(logout))
-        .route("/auth/check", get(check))
+/// The routes and their OpenAPI paths, from one list: a route cannot go undocumented.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(signup))
+        .routes(routes!(login))
+        .routes(routes!(refresh))
+        .routes(routes!(reauth))
+        .routes(routes!(logout))
+        .routes(routes!(check))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -110,7 +112,6 @@ pub async fn signup(
     ApiJson(body): ApiJson<SignupRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
     let user_id = state
-        .web
         .service
         .sign_up(&body.email, body.password.expose(), &device)
         .await?;
@@ -131,7 +132,6 @@ pub async fn login(
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> Result<Json<LoginResponse>, ApiError> {
     let signed_in = state
-        .web
         .service
         .sign_in(&body.email, body.password.expose(), &device)
         .await?;
@@ -155,7 +155,6 @@ pub async fn refresh(
     ApiJson(body): ApiJson<RefreshRequest>,
 ) -> Result<Json<TokenResponse>, ApiError> {
     let tokens = state
-        .web
         .service
         .refresh(body.refresh_token.expose(), &device)
         .await?;
@@ -178,7 +177,6 @@ pub async fn reauth(
     ApiJson(body): ApiJson<ReauthRequest>,
 ) -> Result<StatusCode, ApiError> {
     state
-        .web
         .service
         .reauthenticate(&principal, body.password.expose(), &device)
         .await?;
@@ -194,7 +192,7 @@ pub async fn logout(
     Authenticated(principal): Authenticated,
     ClientDevice(device): ClientDevice,
 ) -> Result<StatusCode, ApiError> {
-    state.web.service.sign_out(&principal, &device).await?;
+    state.service.sign_out(&principal, &device).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -1,18 +1,21 @@
 //! Extractors for the JSON API: bodies whose every rejection is a clear problem, the bearer
 //! principal, and the calling device.
 
+use std::net::SocketAddr;
+
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use serde::de::DeserializeOwned;
-use signedin::{DeviceContext, Principal};
+use signedin::{DeviceContext, Principal, request_context};
 
 use super::error::ApiError;
 use crate::state::AppState;
 
-/// `axum::Json`, answering 400 (malformed), 413 (too large), 415 (not JSON) or 422 (wrong
-/// shape) as problem details.
+/// `axum::Json`, answering 400 (malformed), 415 (not JSON) or 422 (wrong shape) as problem
+/// details. A body too large never gets here: `request_guard` answers it first, for every
+/// route.
 pub struct ApiJson<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
@@ -42,14 +45,6 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
             "Malformed JSON",
             detail,
         ),
-        JsonRejection::BytesRejection(_) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
-                "Request body too large",
-                "request bodies are limited to 64 KiB",
-            )
-        }
         _ => ApiError::new(
             StatusCode::BAD_REQUEST,
             "bad_request",
@@ -70,12 +65,8 @@ impl FromRequestParts<AppState> for Authenticated {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let BearerToken(token) = BearerToken::from_request_parts(parts, state).await?;
-        let device = app::api::context::device_context(parts, &state.web.trusted_proxies);
-        let principal = state
-            .web
-            .service
-            .authenticate(&token, Some(&device))
-            .await?;
+        let device = client_device(parts, state);
+        let principal = state.service.authenticate(&token, Some(&device)).await?;
         Ok(Self(principal))
     }
 }
@@ -118,9 +109,14 @@ impl FromRequestParts<AppState> for ClientDevice {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        Ok(Self(app::api::context::device_context(
-            parts,
-            &state.web.trusted_proxies,
-        )))
+        Ok(Self(client_device(parts, state)))
     }
+}
+
+fn client_device(parts: &Parts, state: &AppState) -> DeviceContext {
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0.ip());
+    request_context::device_context(peer, &parts.headers, &state.config.trusted_proxies)
 }

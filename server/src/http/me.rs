@@ -2,31 +2,30 @@
 
 use std::collections::HashMap;
 
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::routing::{delete, get, post};
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use app::dto::{SecurityEventView, SessionView};
 use app::secret::Secret;
-use signedin::BulkScope;
+use signedin::{BulkScope, EventPage};
 
 use super::error::{ApiError, Problem};
 use super::extract::{ApiJson, Authenticated, BearerToken, ClientDevice};
+use super::view::{SecurityEventView, SessionView};
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/me/sessions", get(list_sessions))
-        .route("/me/sessions/{jti_prefix}", delete(revoke_session))
-        .route("/me/security/events", get(security_events))
-        .route(
-            "/accounts/me/security/revoke-sessions",
-            post(revoke_sessions),
-        )
-        .route("/accounts/me/password", post(change_password))
+/// The routes and their OpenAPI paths, from one list: a route cannot go undocumented.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_sessions))
+        .routes(routes!(revoke_session))
+        .routes(routes!(security_events))
+        .routes(routes!(revoke_sessions))
+        .routes(routes!(change_password))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -72,6 +71,7 @@ fn default_true() -> bool {
 #[into_params(parameter_in = Query)]
 pub struct EventsQuery {
     /// 1 to 100 (default 20).
+    // The numbers are `signedin::EventPage`'s; a test holds this text to them.
     pub limit: Option<u32>,
     /// The `next_before` of the previous page.
     pub before: Option<i64>,
@@ -95,7 +95,6 @@ pub async fn list_sessions(
     ClientDevice(device): ClientDevice,
 ) -> Result<Json<SessionsResponse>, ApiError> {
     let sessions = state
-        .web
         .service
         .authenticate_and_list(&token, Some(&device))
         .await?;
@@ -122,7 +121,6 @@ pub async fn revoke_session(
     Path(jti_prefix): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     state
-        .web
         .service
         .revoke_session(&principal, &jti_prefix, &device)
         .await?;
@@ -148,7 +146,6 @@ pub async fn revoke_sessions(
         RevokeScope::Others => BulkScope::Others,
     };
     let revoked = state
-        .web
         .service
         .revoke_sessions(&principal, scope, &device)
         .await?;
@@ -171,7 +168,6 @@ pub async fn change_password(
     ApiJson(body): ApiJson<ChangePasswordRequest>,
 ) -> Result<StatusCode, ApiError> {
     state
-        .web
         .service
         .change_password(
             &principal,
@@ -204,14 +200,9 @@ pub async fn security_events(
             })
             .transpose()
     };
-    let limit = match number("limit")? {
-        None => 20,
-        Some(n @ 1..=100) => n as u32,
-        Some(_) => return Err(ApiError::validation("limit: must be between 1 and 100")),
-    };
+    let limit = EventPage::size(number("limit")?)?;
     let before = number("before")?;
     let (events, next_before) = state
-        .web
         .service
         .security_events(&principal, limit, before)
         .await?;
@@ -224,6 +215,15 @@ pub async fn security_events(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The published bounds of `limit` are the domain's, not a copy that can drift.
+    #[test]
+    fn the_documented_page_size_is_the_domains() {
+        let params = <EventsQuery as IntoParams>::into_params(|| None);
+        let limit = params.iter().find(|p| p.name == "limit").unwrap();
+        let text = format!("1 to {} (default {}).", EventPage::MAX, EventPage::DEFAULT);
+        assert_eq!(limit.description.as_deref(), Some(text.as_str()));
+    }
 
     #[test]
     fn a_password_change_request_prints_both_passwords_redacted() {

@@ -1,19 +1,21 @@
-//! The JSON API. Each module owns its routes; `openapi` describes them all.
+//! The JSON API: its own front door to the domain. Each module owns its routes together
+//! with their OpenAPI paths; `openapi` adds what the whole document shares.
 
 pub mod auth;
 pub mod error;
 pub mod extract;
 pub mod me;
 pub mod openapi;
+pub mod view;
 
 use axum::Router;
 
 use crate::state::AppState;
 
-/// Request bodies are small JSON documents and forms; `request_guard` enforces this for
-/// every route (the API, the server functions, the pages).
-pub const MAX_BODY_BYTES: usize = 64 * 1024;
-
-pub fn router() -> Router<AppState> {
-    Router::new().merge(auth::router()).merge(me::router())
+/// The API's routes, and the OpenAPI document generated from those very routes.
+pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    openapi::document()
+        .merge(auth::router())
+        .merge(me::router())
+        .split_for_parts()
 }

@@ -2,7 +2,7 @@
 //! client's device and cookies from the request, authenticating with transparent refresh,
 //! and turning domain errors into `AppError`s with the right HTTP status.
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -12,8 +12,8 @@ use http::request::Parts;
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 use signedin::{
-    ClientHints, DeviceContext, DomainError, IssuedTokens, Principal, SessionService,
-    TrustedProxies,
+    DeviceContext, DomainError, IssuedTokens, Principal, SessionService, TrustedProxies,
+    request_context,
 };
 
 use crate::error::AppError;
@@ -96,36 +96,14 @@ pub fn read_cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, value)| value)
 }
 
-/// The client as the server sees it: user agent (cut to 500 characters), address (from the
-/// configured forwarding header, behind trusted proxies only) and User-Agent Client Hints.
+/// The client as the server sees it, read by the domain's one reading of a request
+/// (`signedin::request_context`), the same the JSON API uses.
 pub fn device_context(parts: &Parts, proxies: &TrustedProxies) -> DeviceContext {
-    let headers = &parts.headers;
-    let text = |name: &str| {
-        headers
-            .get(name)
-            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
-    };
     let peer = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
-        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip());
-    // Lossy, not `to_str`: a line a client filled with non-ASCII junk may end with what our
-    // proxy appended, and dropping the whole line would drop that too.
-    let forwarded: Vec<_> = headers
-        .get_all(proxies.header().name())
-        .iter()
-        .map(|v| String::from_utf8_lossy(v.as_bytes()))
-        .collect();
-    let forwarded: Vec<&str> = forwarded.iter().map(AsRef::as_ref).collect();
-    let ip = proxies.client_ip(peer, &forwarded);
-    let hints = ClientHints::from_headers(
-        text("sec-ch-ua").as_deref(),
-        text("sec-ch-ua-platform").as_deref(),
-        text("sec-ch-ua-platform-version").as_deref(),
-        text("sec-ch-ua-mobile").as_deref(),
-        text("sec-ch-ua-model").as_deref(),
-    );
-    DeviceContext::new(&text("user-agent").unwrap_or_default(), ip, hints)
+        .map(|info| info.0.ip());
+    request_context::device_context(peer, &parts.headers, proxies)
 }
 
 /// The caller's principal for this request, worked out once and shared by every server
@@ -153,17 +131,18 @@ fn wants_html(parts: &Parts) -> bool {
         .is_some_and(|accept| accept.contains("text/html"))
 }
 
-/// Converts a domain error for the client and sets the matching HTTP status (except for
-/// plain form posts, which must stay redirects).
-pub fn fail(error: impl Into<AppError>) -> AppError {
-    let error = error.into();
+/// Converts a domain error for the page and sets its HTTP status from the domain's one table
+/// (`DomainError::http_status`, the JSON API's too), except for plain form posts, which must
+/// stay redirects.
+pub fn fail(error: DomainError) -> AppError {
     if let (Some(response), Some(parts)) =
         (use_context::<ResponseOptions>(), use_context::<Parts>())
         && !wants_html(&parts)
+        && let Ok(status) = http::StatusCode::from_u16(error.http_status())
     {
-        response.set_status(error.status());
+        response.set_status(status);
     }
-    error
+    AppError::from(error)
 }
 
 pub fn set_cookies(cookies: &[String]) {
@@ -227,13 +206,17 @@ async fn live_principal(
     }
 }
 
+/// Why a page that needs a session refused: no cookie led to a live one. Never shown: the
+/// page says "Please sign in".
+const NO_SESSION: &str = "no live session";
+
 /// The caller's principal, or a trip to the sign-in page that comes back to `next`.
 pub async fn require_principal(next: &str) -> Result<Principal, AppError> {
     match current_principal().await? {
         Some(principal) => Ok(principal),
         None => {
             leptos_axum::redirect(&format!("/login?next={}", encode_query(next)));
-            Err(fail(AppError::Unauthorized))
+            Err(fail(DomainError::AccessRejected(NO_SESSION)))
         }
     }
 }

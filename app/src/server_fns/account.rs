@@ -88,7 +88,7 @@ pub async fn sign_out() -> Result<(), AppError> {
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    pub use crate::api::context::{
+    pub use crate::server_fns::context::{
         WebContext, current_principal, device_context, fail, request_parts, set_cookies, web,
     };
     pub use signedin::redirect;
@@ -127,7 +127,7 @@ mod ssr {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::SignOutOtherSessions;
+    use crate::server_fns::SignOutOtherSessions;
 
     /// `#[server]` derives `Debug` for these; a logged or panicking request must not print
     /// the password it carries.

@@ -16,7 +16,7 @@ pub async fn list_devices() -> Result<DevicesView, AppError> {
     let sessions = web.service.list_sessions(&principal).await.map_err(fail)?;
     let (events, _) = web
         .service
-        .security_events(&principal, 12, None)
+        .security_events(&principal, RECENT_ACTIVITY, None)
         .await
         .map_err(fail)?;
     let any_place = sessions
@@ -73,12 +73,16 @@ pub async fn sign_out_other_sessions(password: Secret) -> Result<u64, AppError> 
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    pub use crate::api::context::{
+    pub use crate::dto::{ActivityItem, DeviceRow};
+    pub use crate::server_fns::context::{
         device_context, fail, request_parts, require_principal, set_cookies, web,
     };
-    pub use crate::dto::{ActivityItem, DeviceRow};
     pub use signedin::BulkScope;
 
     /// Where a signed-out caller comes back to after signing in.
     pub const PAGE: &str = "/account/devices";
+
+    /// How many lines "Recent security activity" shows: the page's own choice of a glance,
+    /// not a page of the history (that is `signedin::EventPage`, for the API).
+    pub const RECENT_ACTIVITY: u32 = 12;
 }

@@ -1,0 +1,115 @@
+//! How security events are shown, the same on the page and in the API: the sentence a person
+//! reads for each, and how many one page of them holds.
+
+use crate::audit::{Actor, AuditKind};
+use crate::error::{DomainError, DomainResult};
+use crate::geo::Location;
+use crate::service::SecurityEvent;
+
+/// How many security events one page holds, for any caller that lets its client choose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventPage;
+
+impl EventPage {
+    /// When the client does not say.
+    pub const DEFAULT: u32 = 20;
+    /// The most one read returns: a page is one query, and its cost must stay bounded.
+    pub const MAX: u32 = 100;
+
+    /// The page size a client asked for: `DEFAULT` when it did not, refused outside
+    /// `1..=MAX` rather than quietly cut, so a client learns its page is not what it asked.
+    pub fn size(asked: Option<i64>) -> DomainResult<u32> {
+        match asked {
+            None => Ok(Self::DEFAULT),
+            Some(n) if (1..=i64::from(Self::MAX)).contains(&n) => {
+                u32::try_from(n).map_err(|_| Self::out_of_range())
+            }
+            Some(_) => Err(Self::out_of_range()),
+        }
+    }
+
+    fn out_of_range() -> DomainError {
+        DomainError::invalid("limit", format!("must be between 1 and {}", Self::MAX))
+    }
+}
+
+impl SecurityEvent {
+    /// "You signed out Firefox on Windows", "New sign-in: Safari on iPhone · Berlin, DE".
+    pub fn summary(&self) -> String {
+        let device = self
+            .device
+            .as_ref()
+            .map_or("an unknown device", |d| d.label.as_str());
+        let place = self.location.as_ref().map(Location::describe);
+        let from = |text: String| match &place {
+            Some(place) => format!("{text} · {place}"),
+            None => text,
+        };
+        let sessions = |n: u64| {
+            if n == 1 {
+                "1 session".to_owned()
+            } else {
+                format!("{n} sessions")
+            }
+        };
+        let who = match self.actor {
+            Actor::Admin => "An administrator",
+            _ => "You",
+        };
+        match self.kind {
+            AuditKind::AccountCreated => from(format!("Account created on {device}")),
+            AuditKind::SignIn if self.new_location => {
+                from(format!("New sign-in from a new location: {device}"))
+            }
+            AuditKind::SignIn => from(format!("New sign-in: {device}")),
+            AuditKind::SignInFailed => from(format!("Failed sign-in attempt: {device}")),
+            AuditKind::SignOut => format!("You signed out on {device}"),
+            AuditKind::SessionRevoked => {
+                let target = self
+                    .target_device
+                    .as_ref()
+                    .map_or("a device", |d| d.label.as_str());
+                format!("{who} signed out {target}")
+            }
+            AuditKind::OtherSessionsRevoked => {
+                format!(
+                    "{who} signed out of {} on other devices",
+                    sessions(self.count.unwrap_or(0))
+                )
+            }
+            AuditKind::AllSessionsRevoked => {
+                format!(
+                    "{who} signed out of all {}",
+                    sessions(self.count.unwrap_or(0))
+                )
+            }
+            AuditKind::ReuseDetected => {
+                "A stolen sign-in was detected and that device was signed out".to_owned()
+            }
+            AuditKind::SessionExpired => "A session expired".to_owned(),
+            AuditKind::PasswordChanged => format!("Password changed on {device}"),
+            AuditKind::Reauthenticated => format!("Password confirmed on {device}"),
+            AuditKind::ReauthFailed => from(format!("Wrong password entered on {device}")),
+            AuditKind::RefreshGrace => from(format!("Sign-in renewed twice at once on {device}")),
+            AuditKind::RefreshSuperseded => {
+                from(format!("An outdated sign-in token was refused on {device}"))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_is_twenty_events_unless_asked_and_never_more_than_a_hundred() {
+        assert_eq!(EventPage::size(None).unwrap(), 20);
+        assert_eq!(EventPage::size(Some(1)).unwrap(), 1);
+        assert_eq!(EventPage::size(Some(100)).unwrap(), 100);
+        for refused in [0, -1, 101, i64::MAX, i64::MIN] {
+            let error = EventPage::size(Some(refused)).unwrap_err();
+            assert_eq!(error.to_string(), "limit: must be between 1 and 100");
+        }
+    }
+}
