@@ -31,7 +31,8 @@ pub struct Successor<'a> {
 pub const ROTATED: &str = "rotated";
 
 /// Why a session is revoked for reuse; recorded in the audit event's detail.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ReuseCause {
     /// A rotated token came back after the grace window.
     ReplayedAfterGrace,

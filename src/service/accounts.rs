@@ -2,7 +2,7 @@
 
 use super::SessionService;
 use crate::account::{Email, Password};
-use crate::audit::{AuditEvent, PasswordCheck};
+use crate::audit::{AuditDetail, AuditEvent, PasswordCheck};
 use crate::error::{DomainError, DomainResult};
 use crate::geo::Place;
 use crate::rate_limit::Door;
@@ -167,12 +167,14 @@ impl SessionService {
         if earlier.is_empty() {
             return Ok(false);
         }
-        let seen = earlier.iter().any(|record| {
-            let detail = &record.event.detail;
-            let country = detail.get("country_code").and_then(|v| v.as_str());
-            let city = detail.get("city").and_then(|v| v.as_str());
-            country == Some(place.country_code.as_str())
-                && (place.city.is_none() || city == place.city.as_deref())
+        let seen = earlier.iter().any(|record| match &record.event.detail {
+            AuditDetail::SignIn {
+                country_code, city, ..
+            } => {
+                country_code.as_deref() == Some(place.country_code.as_str())
+                    && (place.city.is_none() || city.as_deref() == place.city.as_deref())
+            }
+            _ => false,
         });
         Ok(!seen)
     }

@@ -2,7 +2,7 @@
 
 use super::SessionService;
 use crate::Principal;
-use crate::audit::{Actor, AuditKind, AuditRecord};
+use crate::audit::{Actor, AuditDetail, AuditKind, AuditRecord};
 use crate::device::{ClientHints, DeviceLabel};
 use crate::error::DomainResult;
 use crate::geo::Location;
@@ -56,27 +56,32 @@ impl SessionService {
 
     fn security_event(&self, record: AuditRecord, current_session: &str) -> SecurityEvent {
         let event = record.event;
-        let detail = &event.detail;
         let no_hints = ClientHints::default();
         let label = |ua: &str| self.0.labeler.label(ua, &no_hints);
+        let (mut target_device, mut count, mut new_location) = (None, None, false);
+        match &event.detail {
+            AuditDetail::SessionRevoked {
+                target_user_agent, ..
+            } => target_device = Some(label(target_user_agent)),
+            AuditDetail::OtherSessionsRevoked { count: n }
+            | AuditDetail::AllSessionsRevoked { count: n } => count = Some(*n),
+            AuditDetail::SignIn {
+                new_location: new, ..
+            } => new_location = *new,
+            _ => {}
+        }
         SecurityEvent {
             id: record.id,
-            kind: event.kind,
+            kind: event.kind(),
             actor: event.actor,
             occurred_at: event.occurred_at,
             device: event.user_agent.as_deref().map(label),
             location: event.ip.as_deref().and_then(|ip| self.0.geo.lookup_str(ip)),
             ip: event.ip,
-            target_device: detail
-                .get("target_user_agent")
-                .and_then(|v| v.as_str())
-                .map(label),
+            target_device,
             target_prefix: event.target_prefix,
-            count: detail.get("count").and_then(|v| v.as_u64()),
-            new_location: detail
-                .get("new_location")
-                .and_then(|v| v.as_bool())
-                .unwrap_or(false),
+            count,
+            new_location,
             by_this_session: event.session_id.as_deref() == Some(current_session),
         }
     }

@@ -3,10 +3,10 @@
 
 use super::SessionService;
 use crate::account::Email;
-use crate::audit::{Actor, AuditKind, RevokedTarget};
+use crate::audit::{Actor, BulkScope, RevokedTarget};
 use crate::error::{DomainError, DomainResult};
 use crate::session::{EndReason, SessionInfo};
-use crate::store::{ConsistencyReport, PruneReport, RevokeBy, RevokeScope};
+use crate::store::{ConsistencyReport, PruneReport, RevokeBy};
 use crate::token::JtiPrefix;
 
 impl SessionService {
@@ -57,13 +57,7 @@ impl SessionService {
         let user = self.admin_find_user(email).await?;
         self.0
             .store
-            .revoke_sessions(
-                &user,
-                RevokeScope::All,
-                AuditKind::AllSessionsRevoked,
-                self.admin_revoke(),
-                &self.0.policy,
-            )
+            .revoke_sessions(&user, BulkScope::All, self.admin_revoke(), &self.0.policy)
             .await
     }
 
@@ -75,13 +69,7 @@ impl SessionService {
             total += self
                 .0
                 .store
-                .revoke_sessions(
-                    &user,
-                    RevokeScope::All,
-                    AuditKind::AllSessionsRevoked,
-                    self.admin_revoke(),
-                    &self.0.policy,
-                )
+                .revoke_sessions(&user, BulkScope::All, self.admin_revoke(), &self.0.policy)
                 .await?;
         }
         Ok(total)

@@ -24,6 +24,7 @@ mod admin;
 mod limits;
 mod sessions;
 
+pub use crate::audit::BulkScope;
 pub use activity::SecurityEvent;
 
 /// An authenticated caller: a user on one of their sessions.
@@ -52,13 +53,6 @@ pub struct SignedIn {
     pub session: SessionInfo,
     /// First sign-in from this country (or city) in the new-location window.
     pub new_location: bool,
-}
-
-/// Bulk sign-out: everything, or everything but the caller's own session.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BulkScope {
-    All,
-    Others,
 }
 
 struct Inner {

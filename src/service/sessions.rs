@@ -1,12 +1,12 @@
 //! Sessions: refreshing, authenticating each request, the device list and signing out.
 
 use super::SessionService;
-use crate::audit::{Actor, AuditKind, RevokedTarget};
+use crate::audit::{Actor, RevokedTarget};
 use crate::device::ClientHints;
 use crate::error::{DomainError, DomainResult, TokenRejection};
 use crate::rate_limit::Door;
 use crate::session::{DeviceContext, EndReason, SessionInfo, SessionState};
-use crate::store::{LiveSessionRow, RefreshOutcome, RefreshRequest, RevokeBy, RevokeScope};
+use crate::store::{LiveSessionRow, RefreshOutcome, RefreshRequest, RevokeBy};
 use crate::token::{JtiPrefix, RefreshToken, verify_access_token};
 use crate::{BulkScope, IssuedTokens, Principal};
 
@@ -201,13 +201,6 @@ impl SessionService {
         device: &DeviceContext,
     ) -> DomainResult<u64> {
         self.require_recent_auth(who)?;
-        let (scope, kind) = match scope {
-            BulkScope::All => (RevokeScope::All, AuditKind::AllSessionsRevoked),
-            BulkScope::Others => (
-                RevokeScope::AllExcept(&who.session_id),
-                AuditKind::OtherSessionsRevoked,
-            ),
-        };
         let by = RevokeBy {
             actor: Actor::User,
             acting_session: Some(&who.session_id),
@@ -217,7 +210,7 @@ impl SessionService {
         };
         self.0
             .store
-            .revoke_sessions(&who.user_id, scope, kind, by, &self.0.policy)
+            .revoke_sessions(&who.user_id, scope, by, &self.0.policy)
             .await
     }
 

@@ -14,7 +14,7 @@ use std::time::Duration;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
-use crate::audit::{Actor, AuditEvent, AuditKind, AuditRecord, RevokedTarget};
+use crate::audit::{Actor, AuditEvent, AuditRecord, BulkScope, RevokedTarget};
 use crate::error::{DomainError, DomainResult, TokenRejection};
 use crate::policy::Policy;
 use crate::rate_limit::Rate;
@@ -133,13 +133,6 @@ pub struct LiveSessionRow {
     pub signed_in_at: Timestamp,
     pub expires_at: Timestamp,
     pub new_location: bool,
-}
-
-/// Which sessions a bulk revoke ends.
-#[derive(Debug, Clone, Copy)]
-pub enum RevokeScope<'a> {
-    All,
-    AllExcept(&'a str),
 }
 
 /// Who revokes, from where, and why: the audit trail's side of a revoke.
@@ -317,8 +310,9 @@ delegate! {
     pub async fn revoke_by_prefix(&self, user_id: &str, prefix: &JtiPrefix, by: RevokeBy<'_>, policy: &Policy) -> DomainResult<RevokedTarget>;
     /// Signs the caller's own session out (logout); `false` if it had already ended.
     pub async fn sign_out(&self, user_id: &str, session_id: &str, device: Option<&DeviceContext>, now: Timestamp) -> DomainResult<bool>;
-    /// Signs out many of the user's sessions, audited as one event of `kind`.
-    pub async fn revoke_sessions(&self, user_id: &str, scope: RevokeScope<'_>, kind: AuditKind, by: RevokeBy<'_>, policy: &Policy) -> DomainResult<u64>;
+    /// Signs out every live session of the user (`All`) or every one but the acting session
+    /// (`Others`), audited as one event.
+    pub async fn revoke_sessions(&self, user_id: &str, scope: BulkScope, by: RevokeBy<'_>, policy: &Policy) -> DomainResult<u64>;
     /// Every user with at least one session not yet revoked.
     pub async fn users_with_live_sessions(&self) -> DomainResult<Vec<String>>;
     pub async fn mark_reauthenticated(&self, session_id: &str, event: &AuditEvent) -> DomainResult<()>;

@@ -529,19 +529,18 @@ macro_rules! session_store_impl {
             pub async fn revoke_sessions(
                 &self,
                 user_id: &str,
-                scope: $crate::store::RevokeScope<'_>,
-                kind: $crate::audit::AuditKind,
+                scope: $crate::audit::BulkScope,
                 by: $crate::store::RevokeBy<'_>,
                 policy: &$crate::policy::Policy,
             ) -> $crate::error::DomainResult<u64> {
                 let keep = match scope {
-                    $crate::store::RevokeScope::All => "",
-                    $crate::store::RevokeScope::AllExcept(session_id) => session_id,
+                    $crate::audit::BulkScope::All => "",
+                    $crate::audit::BulkScope::Others => by.acting_session.unwrap_or(""),
                 };
                 let mut tx = self.writer().begin_with($begin).await?;
                 let count = Self::end_sessions(&mut tx, user_id, keep, by.reason, policy, by.now).await?;
                 let event = $crate::audit::AuditEvent::sessions_revoked(
-                    kind,
+                    scope,
                     by.actor,
                     user_id,
                     by.acting_session,
@@ -760,15 +759,19 @@ macro_rules! session_store_impl {
                 row: &<$db as sqlx::Database>::Row,
             ) -> $crate::error::DomainResult<$crate::audit::AuditRecord> {
                 use sqlx::Row as _;
+                let id: i64 = row.try_get("id")?;
                 let kind: String = row.try_get("kind")?;
                 let actor: String = row.try_get("actor")?;
                 let detail: String = row.try_get("detail")?;
+                let kind = $crate::audit::AuditKind::parse(&kind).ok_or_else(|| {
+                    $crate::error::DomainError::unexpected(format!("unknown audit kind {kind:?}"))
+                })?;
+                let detail = $crate::audit::AuditDetail::from_stored(kind, &detail).map_err(|e| {
+                    $crate::error::DomainError::unexpected(format!("audit event {id}: unreadable detail: {e}"))
+                })?;
                 Ok($crate::audit::AuditRecord {
-                    id: row.try_get("id")?,
+                    id,
                     event: $crate::audit::AuditEvent {
-                        kind: $crate::audit::AuditKind::parse(&kind).ok_or_else(|| {
-                            $crate::error::DomainError::unexpected(format!("unknown audit kind {kind:?}"))
-                        })?,
                         actor: $crate::audit::Actor::parse(&actor),
                         user_id: row.try_get("user_id")?,
                         session_id: row.try_get("session_id")?,
@@ -776,7 +779,7 @@ macro_rules! session_store_impl {
                         target_prefix: row.try_get("target_prefix")?,
                         ip: row.try_get("ip")?,
                         user_agent: row.try_get("user_agent")?,
-                        detail: serde_json::from_str(&detail).unwrap_or_default(),
+                        detail,
                         occurred_at: row.try_get("occurred_at")?,
                     },
                 })
@@ -786,14 +789,14 @@ macro_rules! session_store_impl {
                 conn: &mut <$db as sqlx::Database>::Connection,
                 event: &$crate::audit::AuditEvent,
             ) -> $crate::error::DomainResult<()> {
-                let detail = serde_json::Value::Object(event.detail.clone()).to_string();
+                let detail = event.detail.to_stored();
                 sqlx::query(
                     "INSERT INTO audit_events (occurred_at, kind, actor, user_id, session_id, target_session_id, \
                                                target_prefix, ip, user_agent, detail) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
                 )
                 .bind(event.occurred_at)
-                .bind(event.kind.as_str())
+                .bind(event.kind().as_str())
                 .bind(event.actor.as_str())
                 .bind(event.user_id.as_deref())
                 .bind(event.session_id.as_deref())
