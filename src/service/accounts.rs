@@ -6,7 +6,7 @@ use crate::audit::{AuditDetail, AuditEvent, PasswordCheck};
 use crate::error::{DomainError, DomainResult};
 use crate::geo::Place;
 use crate::rate_limit::Door;
-use crate::session::DeviceContext;
+use crate::session::{DeviceContext, EndReason};
 use crate::store::{LiveSessionRow, NewSession, NewUser};
 use crate::time::Timestamp;
 use crate::token::{RefreshToken, random_id};
@@ -274,17 +274,26 @@ impl SessionService {
         self.verify_password(who, current_password, PasswordCheck::PasswordChange, device)
             .await?;
         let hash = self.0.hasher.hash(&new_password).await?;
-        self.0
-            .store
-            .change_password(
-                &who.user_id,
-                &hash,
-                &who.session_id,
-                sign_out_other_sessions,
-                Some(device),
-                &self.0.policy,
-                self.now(),
-            )
-            .await
+        let now = self.now();
+        let mut tx = self.0.store.begin().await?;
+        tx.set_password(&who.user_id, &hash, now).await?;
+        let signed_out = if sign_out_other_sessions {
+            let reason = EndReason::PasswordChanged;
+            let keep = Some(who.session_id.as_str());
+            tx.end_live_sessions(&who.user_id, keep, reason, &self.0.policy, now)
+                .await?
+        } else {
+            0
+        };
+        let event = AuditEvent::password_changed(
+            &who.user_id,
+            &who.session_id,
+            Some(device),
+            signed_out,
+            now,
+        );
+        tx.append_audit(&event).await?;
+        tx.commit().await?;
+        Ok(signed_out)
     }
 }

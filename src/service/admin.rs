@@ -1,12 +1,12 @@
 //! The operator's side: pruning, the consistency check and the admin commands
 //! (`signedin sessions …`), audited with actor `admin`.
 
-use super::SessionService;
+use super::{RevokeBy, SessionService};
 use crate::account::Email;
-use crate::audit::{Actor, BulkScope, RevokedTarget};
+use crate::audit::{BulkScope, RevokedTarget};
 use crate::error::{DomainError, DomainResult};
-use crate::session::{EndReason, SessionInfo};
-use crate::store::{ConsistencyReport, PruneReport, RevokeBy};
+use crate::session::SessionInfo;
+use crate::store::{ConsistencyReport, PruneReport};
 use crate::token::JtiPrefix;
 
 impl SessionService {
@@ -46,19 +46,15 @@ impl SessionService {
     ) -> DomainResult<RevokedTarget> {
         let user = self.admin_find_user(email).await?;
         let prefix = JtiPrefix::parse(prefix)?;
-        self.0
-            .store
-            .revoke_by_prefix(&user, &prefix, self.admin_revoke(), &self.0.policy)
-            .await
+        let by = RevokeBy::admin(self.now());
+        self.revoke_by_prefix(&user, &prefix, by).await
     }
 
     /// `signedin sessions revoke --email E --all`, audited with actor `admin`.
     pub async fn admin_revoke_all(&self, email: &str) -> DomainResult<u64> {
         let user = self.admin_find_user(email).await?;
-        self.0
-            .store
-            .revoke_sessions(&user, BulkScope::All, self.admin_revoke(), &self.0.policy)
-            .await
+        let by = RevokeBy::admin(self.now());
+        self.revoke_many(&user, BulkScope::All, by).await
     }
 
     /// `signedin sessions revoke --everyone`: every session of every user, audited per user
@@ -66,23 +62,10 @@ impl SessionService {
     pub async fn admin_revoke_everyone(&self) -> DomainResult<u64> {
         let mut total = 0;
         for user in self.0.store.users_with_live_sessions().await? {
-            total += self
-                .0
-                .store
-                .revoke_sessions(&user, BulkScope::All, self.admin_revoke(), &self.0.policy)
-                .await?;
+            let by = RevokeBy::admin(self.now());
+            total += self.revoke_many(&user, BulkScope::All, by).await?;
         }
         Ok(total)
-    }
-
-    fn admin_revoke(&self) -> RevokeBy<'static> {
-        RevokeBy {
-            actor: Actor::Admin,
-            acting_session: None,
-            device: None,
-            reason: EndReason::Admin,
-            now: self.now(),
-        }
     }
 
     async fn admin_find_user(&self, email: &str) -> DomainResult<String> {

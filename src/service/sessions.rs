@@ -1,12 +1,14 @@
 //! Sessions: refreshing, authenticating each request, the device list and signing out.
 
-use super::SessionService;
-use crate::audit::{Actor, RevokedTarget};
+use super::{RevokeBy, SessionService};
+use crate::audit::{AuditEvent, RevokedTarget};
 use crate::device::ClientHints;
 use crate::error::{DomainError, DomainResult, TokenRejection};
 use crate::rate_limit::Door;
+use crate::rotation::{self, RefreshOutcome, RefreshRequest};
 use crate::session::{DeviceContext, EndReason, SessionInfo, SessionState};
-use crate::store::{LiveSessionRow, RefreshOutcome, RefreshRequest, RevokeBy};
+use crate::store::LiveSessionRow;
+use crate::time::Timestamp;
 use crate::token::{JtiPrefix, RefreshToken, verify_access_token};
 use crate::{BulkScope, IssuedTokens, Principal};
 
@@ -35,18 +37,15 @@ impl SessionService {
         let successor = presented.successor(&self.0.key);
         let successor_hash = successor.hash();
         let now = self.now();
-        let outcome = self
-            .0
-            .store
-            .refresh(RefreshRequest {
-                presented: &presented_hash,
-                session_id: &owner.session_id,
-                successor: &successor_hash,
-                device,
-                policy: &self.0.policy,
-                now,
-            })
-            .await?;
+        let request = RefreshRequest {
+            presented: &presented_hash,
+            session_id: &owner.session_id,
+            successor: &successor_hash,
+            device,
+            policy: &self.0.policy,
+            now,
+        };
+        let outcome = rotation::refresh(&self.0.store, request).await?;
         match outcome {
             RefreshOutcome::Rotated {
                 user_id,
@@ -94,10 +93,7 @@ impl SessionService {
             }),
             SessionState::Revoked => Err(DomainError::AccessRejected("session signed out")),
             SessionState::ExpiredIdle | SessionState::ExpiredAbsolute => {
-                self.0
-                    .store
-                    .expire_session(&claims.sid, device, now)
-                    .await?;
+                self.expire_session(&claims.sid, device, now).await?;
                 Err(DomainError::AccessRejected("session expired"))
             }
         }
@@ -180,17 +176,8 @@ impl SessionService {
         let prefix = JtiPrefix::parse(prefix)?;
         self.limit(Door::PrefixGuessPerSession, &who.session_id)
             .await?;
-        let by = RevokeBy {
-            actor: Actor::User,
-            acting_session: Some(&who.session_id),
-            device: Some(device),
-            reason: EndReason::SignedOut,
-            now: self.now(),
-        };
-        self.0
-            .store
-            .revoke_by_prefix(&who.user_id, &prefix, by, &self.0.policy)
-            .await
+        let by = RevokeBy::user(who, device, self.now());
+        self.revoke_by_prefix(&who.user_id, &prefix, by).await
     }
 
     /// Signs out every session (`All`) or every other one (`Others`). Needs a recent sign-in.
@@ -201,25 +188,42 @@ impl SessionService {
         device: &DeviceContext,
     ) -> DomainResult<u64> {
         self.require_recent_auth(who)?;
-        let by = RevokeBy {
-            actor: Actor::User,
-            acting_session: Some(&who.session_id),
-            device: Some(device),
-            reason: EndReason::SignedOut,
-            now: self.now(),
-        };
-        self.0
-            .store
-            .revoke_sessions(&who.user_id, scope, by, &self.0.policy)
-            .await
+        let by = RevokeBy::user(who, device, self.now());
+        self.revoke_many(&who.user_id, scope, by).await
     }
 
     /// Signs the caller's own session out.
     pub async fn sign_out(&self, who: &Principal, device: &DeviceContext) -> DomainResult<()> {
-        self.0
-            .store
-            .sign_out(&who.user_id, &who.session_id, Some(device), self.now())
-            .await?;
+        let now = self.now();
+        let mut tx = self.0.store.begin().await?;
+        if tx
+            .end_session(&who.session_id, EndReason::SignedOut, now)
+            .await?
+        {
+            let event = AuditEvent::sign_out(&who.user_id, &who.session_id, Some(device), now);
+            tx.append_audit(&event).await?;
+        }
+        tx.commit().await?;
         Ok(())
+    }
+
+    /// Ends a session found expired on use; `false` if it had already ended (or never was).
+    async fn expire_session(
+        &self,
+        session_id: &str,
+        device: Option<&DeviceContext>,
+        now: Timestamp,
+    ) -> DomainResult<bool> {
+        let mut tx = self.0.store.begin().await?;
+        let Some(user_id) = tx.session_owner(session_id).await? else {
+            return Ok(false);
+        };
+        let ended = tx.end_session(session_id, EndReason::Expired, now).await?;
+        if ended {
+            let event = AuditEvent::session_expired(&user_id, session_id, device, now);
+            tx.append_audit(&event).await?;
+        }
+        tx.commit().await?;
+        Ok(ended)
     }
 }
