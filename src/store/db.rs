@@ -10,6 +10,7 @@
 //! the statement on a concrete type, so every future stays `Send` and the compiler (and a
 //! reader) can follow each call to the end.
 
+use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::sqlite::{SqliteArguments, SqliteRow};
 use sqlx::{
@@ -118,36 +119,31 @@ fn postgres_args<'q>(params: &[Param<'q>]) -> Result<PgArguments, sqlx::Error> {
     Ok(args)
 }
 
-/// Where one statement runs: a connection of a pool for that statement alone, or the
-/// connection of an open transaction.
+/// The connection one statement runs on: a transaction's, or one taken from a pool for that
+/// statement alone (which is what sqlx does when a statement runs on a pool).
 enum On<'c> {
-    SqlitePool(&'c SqlitePool),
-    SqliteTx(&'c mut SqliteConnection),
-    PostgresPool(&'c PgPool),
-    PostgresTx(&'c mut PgConnection),
+    Sqlite(&'c mut SqliteConnection),
+    Postgres(&'c mut PgConnection),
 }
 
 impl On<'_> {
     async fn execute(self, sql: &str, params: &[Param<'_>]) -> Result<u64, sqlx::Error> {
-        let done = match self {
-            On::SqlitePool(p) => sqlx::query_with(sql, sqlite_args(params)?)
-                .execute(p)
-                .await?
-                .rows_affected(),
-            On::SqliteTx(c) => sqlx::query_with(sql, sqlite_args(params)?)
-                .execute(c)
-                .await?
-                .rows_affected(),
-            On::PostgresPool(p) => sqlx::query_with(sql, postgres_args(params)?)
-                .execute(p)
-                .await?
-                .rows_affected(),
-            On::PostgresTx(c) => sqlx::query_with(sql, postgres_args(params)?)
-                .execute(c)
-                .await?
-                .rows_affected(),
-        };
-        Ok(done)
+        Ok(match self {
+            On::Sqlite(c) => {
+                let args = sqlite_args(params)?;
+                sqlx::query_with(sql, args)
+                    .execute(c)
+                    .await?
+                    .rows_affected()
+            }
+            On::Postgres(c) => {
+                let args = postgres_args(params)?;
+                sqlx::query_with(sql, args)
+                    .execute(c)
+                    .await?
+                    .rows_affected()
+            }
+        })
     }
 
     async fn fetch_all<R: Row>(
@@ -156,22 +152,12 @@ impl On<'_> {
         params: &[Param<'_>],
     ) -> Result<Vec<R>, sqlx::Error> {
         match self {
-            On::SqlitePool(p) => {
-                sqlx::query_as_with(sql, sqlite_args(params)?)
-                    .fetch_all(p)
-                    .await
-            }
-            On::SqliteTx(c) => {
+            On::Sqlite(c) => {
                 sqlx::query_as_with(sql, sqlite_args(params)?)
                     .fetch_all(c)
                     .await
             }
-            On::PostgresPool(p) => {
-                sqlx::query_as_with(sql, postgres_args(params)?)
-                    .fetch_all(p)
-                    .await
-            }
-            On::PostgresTx(c) => {
+            On::Postgres(c) => {
                 sqlx::query_as_with(sql, postgres_args(params)?)
                     .fetch_all(c)
                     .await
@@ -185,33 +171,32 @@ impl On<'_> {
         params: &[Param<'_>],
     ) -> Result<Option<R>, sqlx::Error> {
         match self {
-            On::SqlitePool(p) => {
-                sqlx::query_as_with(sql, sqlite_args(params)?)
-                    .fetch_optional(p)
-                    .await
-            }
-            On::SqliteTx(c) => {
+            On::Sqlite(c) => {
                 sqlx::query_as_with(sql, sqlite_args(params)?)
                     .fetch_optional(c)
                     .await
             }
-            On::PostgresPool(p) => {
-                sqlx::query_as_with(sql, postgres_args(params)?)
-                    .fetch_optional(p)
-                    .await
-            }
-            On::PostgresTx(c) => {
+            On::Postgres(c) => {
                 sqlx::query_as_with(sql, postgres_args(params)?)
                     .fetch_optional(c)
                     .await
             }
         }
     }
+}
 
-    async fn fetch_one<R: Row>(self, sql: &str, params: &[Param<'_>]) -> Result<R, sqlx::Error> {
-        self.fetch_optional(sql, params)
-            .await?
-            .ok_or(sqlx::Error::RowNotFound)
+/// A connection taken from a [`Pool`], back to it when dropped.
+enum Pooled {
+    Sqlite(PoolConnection<Sqlite>),
+    Postgres(PoolConnection<Postgres>),
+}
+
+impl Pooled {
+    fn on(&mut self) -> On<'_> {
+        match self {
+            Pooled::Sqlite(c) => On::Sqlite(c),
+            Pooled::Postgres(c) => On::Postgres(c),
+        }
     }
 }
 
@@ -222,16 +207,16 @@ pub(crate) enum Pool<'a> {
     Postgres(&'a PgPool),
 }
 
-impl<'a> Pool<'a> {
-    fn statement(self) -> On<'a> {
-        match self {
-            Pool::Sqlite(p) => On::SqlitePool(p),
-            Pool::Postgres(p) => On::PostgresPool(p),
-        }
+impl Pool<'_> {
+    async fn acquire(self) -> Result<Pooled, sqlx::Error> {
+        Ok(match self {
+            Pool::Sqlite(p) => Pooled::Sqlite(p.acquire().await?),
+            Pool::Postgres(p) => Pooled::Postgres(p.acquire().await?),
+        })
     }
 
     pub(crate) async fn execute(self, sql: &str, params: &[Param<'_>]) -> Result<u64, sqlx::Error> {
-        self.statement().execute(sql, params).await
+        self.acquire().await?.on().execute(sql, params).await
     }
 
     pub(crate) async fn fetch_all<R: Row>(
@@ -239,7 +224,7 @@ impl<'a> Pool<'a> {
         sql: &str,
         params: &[Param<'_>],
     ) -> Result<Vec<R>, sqlx::Error> {
-        self.statement().fetch_all(sql, params).await
+        self.acquire().await?.on().fetch_all(sql, params).await
     }
 
     pub(crate) async fn fetch_optional<R: Row>(
@@ -247,7 +232,7 @@ impl<'a> Pool<'a> {
         sql: &str,
         params: &[Param<'_>],
     ) -> Result<Option<R>, sqlx::Error> {
-        self.statement().fetch_optional(sql, params).await
+        self.acquire().await?.on().fetch_optional(sql, params).await
     }
 
     pub(crate) async fn fetch_one<R: Row>(
@@ -255,7 +240,8 @@ impl<'a> Pool<'a> {
         sql: &str,
         params: &[Param<'_>],
     ) -> Result<R, sqlx::Error> {
-        self.statement().fetch_one(sql, params).await
+        let row = self.fetch_optional(sql, params).await?;
+        row.ok_or(sqlx::Error::RowNotFound)
     }
 
     /// Begins a write transaction, the dialect's way.
@@ -277,10 +263,10 @@ pub(crate) enum Tx {
 }
 
 impl Tx {
-    fn statement(&mut self) -> On<'_> {
+    fn on(&mut self) -> On<'_> {
         match self {
-            Tx::Sqlite(tx) => On::SqliteTx(tx),
-            Tx::Postgres(tx) => On::PostgresTx(tx),
+            Tx::Sqlite(tx) => On::Sqlite(tx),
+            Tx::Postgres(tx) => On::Postgres(tx),
         }
     }
 
@@ -289,7 +275,7 @@ impl Tx {
         sql: &str,
         params: &[Param<'_>],
     ) -> Result<u64, sqlx::Error> {
-        self.statement().execute(sql, params).await
+        self.on().execute(sql, params).await
     }
 
     pub(crate) async fn fetch_all<R: Row>(
@@ -297,7 +283,7 @@ impl Tx {
         sql: &str,
         params: &[Param<'_>],
     ) -> Result<Vec<R>, sqlx::Error> {
-        self.statement().fetch_all(sql, params).await
+        self.on().fetch_all(sql, params).await
     }
 
     pub(crate) async fn fetch_optional<R: Row>(
@@ -305,7 +291,7 @@ impl Tx {
         sql: &str,
         params: &[Param<'_>],
     ) -> Result<Option<R>, sqlx::Error> {
-        self.statement().fetch_optional(sql, params).await
+        self.on().fetch_optional(sql, params).await
     }
 
     pub(crate) async fn fetch_one<R: Row>(
@@ -313,7 +299,8 @@ impl Tx {
         sql: &str,
         params: &[Param<'_>],
     ) -> Result<R, sqlx::Error> {
-        self.statement().fetch_one(sql, params).await
+        let row = self.fetch_optional(sql, params).await?;
+        row.ok_or(sqlx::Error::RowNotFound)
     }
 
     /// `sql`, a `SELECT`, locking the rows it reads until this transaction ends.
