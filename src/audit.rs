@@ -1,7 +1,8 @@
 //! Audit events: an append-only record of everything that starts, ends or guards a session,
 //! written in the same transaction as the change it records.
 
-use serde_json::{Map, Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
 use crate::rotation::ReuseCause;
 use crate::session::DeviceContext;
@@ -67,6 +68,13 @@ impl AuditKind {
     }
 }
 
+/// Bulk sign-out: every session, or every one but the acting session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BulkScope {
+    All,
+    Others,
+}
+
 /// Who did it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Actor {
@@ -93,10 +101,98 @@ impl Actor {
     }
 }
 
+/// What an event of each kind says beyond who, where and when: one variant per kind, with
+/// typed fields. Stored as a JSON object in `audit_events.detail` (the kind has a column of
+/// its own), in the shape every earlier version wrote, so old rows read back unchanged:
+/// `{}` for the kinds without details, `{"count": 2}` for a bulk revoke, and so on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum AuditDetail {
+    AccountCreated,
+    SignIn {
+        /// First sign-in from this place in the new-location window.
+        new_location: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        country_code: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        city: Option<String>,
+    },
+    SignInFailed,
+    SignOut,
+    /// The device that was signed out, as it was last seen.
+    SessionRevoked {
+        target_user_agent: String,
+        target_ip: String,
+    },
+    OtherSessionsRevoked {
+        count: u64,
+    },
+    AllSessionsRevoked {
+        count: u64,
+    },
+    ReuseDetected {
+        cause: ReuseCause,
+    },
+    SessionExpired,
+    PasswordChanged {
+        other_sessions_signed_out: u64,
+    },
+    Reauthenticated,
+    /// The presented token was handed its successor (named by prefix) again.
+    RefreshGrace {
+        successor_prefix: String,
+    },
+    RefreshSuperseded,
+    ReauthFailed {
+        check: PasswordCheck,
+    },
+}
+
+impl AuditDetail {
+    pub fn kind(&self) -> AuditKind {
+        match self {
+            AuditDetail::AccountCreated => AuditKind::AccountCreated,
+            AuditDetail::SignIn { .. } => AuditKind::SignIn,
+            AuditDetail::SignInFailed => AuditKind::SignInFailed,
+            AuditDetail::SignOut => AuditKind::SignOut,
+            AuditDetail::SessionRevoked { .. } => AuditKind::SessionRevoked,
+            AuditDetail::OtherSessionsRevoked { .. } => AuditKind::OtherSessionsRevoked,
+            AuditDetail::AllSessionsRevoked { .. } => AuditKind::AllSessionsRevoked,
+            AuditDetail::ReuseDetected { .. } => AuditKind::ReuseDetected,
+            AuditDetail::SessionExpired => AuditKind::SessionExpired,
+            AuditDetail::PasswordChanged { .. } => AuditKind::PasswordChanged,
+            AuditDetail::Reauthenticated => AuditKind::Reauthenticated,
+            AuditDetail::RefreshGrace { .. } => AuditKind::RefreshGrace,
+            AuditDetail::RefreshSuperseded => AuditKind::RefreshSuperseded,
+            AuditDetail::ReauthFailed { .. } => AuditKind::ReauthFailed,
+        }
+    }
+
+    /// The JSON object stored in the `detail` column: the fields, without the kind.
+    pub fn to_stored(&self) -> String {
+        match serde_json::to_value(self) {
+            Ok(Value::Object(mut fields)) => {
+                fields.remove("kind");
+                Value::Object(fields).to_string()
+            }
+            _ => String::from("{}"),
+        }
+    }
+
+    /// Reads a stored `detail` back, given the row's kind.
+    pub fn from_stored(kind: AuditKind, stored: &str) -> Result<Self, serde_json::Error> {
+        let mut fields = match serde_json::from_str(stored)? {
+            Value::Object(fields) => fields,
+            _ => Map::new(),
+        };
+        fields.insert("kind".to_owned(), Value::from(kind.as_str()));
+        serde_json::from_value(Value::Object(fields))
+    }
+}
+
 /// One event to append. Built with the named constructor of its kind.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AuditEvent {
-    pub kind: AuditKind,
     pub actor: Actor,
     pub user_id: Option<String>,
     /// The session that acted (the caller's own), when there is one.
@@ -105,15 +201,14 @@ pub struct AuditEvent {
     pub target_prefix: Option<String>,
     pub ip: Option<String>,
     pub user_agent: Option<String>,
-    /// Kind-specific facts: the target device, a count, "new location".
-    pub detail: Map<String, Value>,
+    /// The kind, and what this kind of event says: the target device, a count, "new location".
+    pub detail: AuditDetail,
     pub occurred_at: Timestamp,
 }
 
 impl AuditEvent {
-    fn new(kind: AuditKind, actor: Actor, user_id: Option<&str>, at: Timestamp) -> Self {
+    fn new(detail: AuditDetail, actor: Actor, user_id: Option<&str>, at: Timestamp) -> Self {
         Self {
-            kind,
             actor,
             user_id: user_id.map(str::to_owned),
             session_id: None,
@@ -121,9 +216,13 @@ impl AuditEvent {
             target_prefix: None,
             ip: None,
             user_agent: None,
-            detail: Map::new(),
+            detail,
             occurred_at: at,
         }
+    }
+
+    pub fn kind(&self) -> AuditKind {
+        self.detail.kind()
     }
 
     fn with_device(mut self, device: Option<&DeviceContext>) -> Self {
@@ -146,13 +245,8 @@ impl AuditEvent {
         self
     }
 
-    fn with(mut self, key: &str, value: Value) -> Self {
-        self.detail.insert(key.to_owned(), value);
-        self
-    }
-
     pub fn account_created(user_id: &str, device: &DeviceContext, at: Timestamp) -> Self {
-        Self::new(AuditKind::AccountCreated, Actor::User, Some(user_id), at)
+        Self::new(AuditDetail::AccountCreated, Actor::User, Some(user_id), at)
             .with_device(Some(device))
     }
 
@@ -164,23 +258,21 @@ impl AuditEvent {
         new_location: bool,
         at: Timestamp,
     ) -> Self {
-        let mut event = Self::new(AuditKind::SignIn, Actor::User, Some(user_id), at)
+        let detail = AuditDetail::SignIn {
+            new_location,
+            country_code: place.map(|p| p.country_code.clone()),
+            city: place.and_then(|p| p.city.clone()),
+        };
+        let mut event = Self::new(detail, Actor::User, Some(user_id), at)
             .with_device(Some(device))
-            .acting(Some(session_id))
-            .with("new_location", json!(new_location));
+            .acting(Some(session_id));
         event.target_session_id = Some(session_id.to_owned());
-        if let Some(place) = place {
-            event = event.with("country_code", json!(place.country_code));
-            if let Some(city) = &place.city {
-                event = event.with("city", json!(city));
-            }
-        }
         event
     }
 
     /// `user_id` is `None` when the email matched no account.
     pub fn sign_in_failed(user_id: Option<&str>, device: &DeviceContext, at: Timestamp) -> Self {
-        Self::new(AuditKind::SignInFailed, Actor::User, user_id, at).with_device(Some(device))
+        Self::new(AuditDetail::SignInFailed, Actor::User, user_id, at).with_device(Some(device))
     }
 
     pub fn sign_out(
@@ -189,7 +281,7 @@ impl AuditEvent {
         device: Option<&DeviceContext>,
         at: Timestamp,
     ) -> Self {
-        let mut event = Self::new(AuditKind::SignOut, Actor::User, Some(user_id), at)
+        let mut event = Self::new(AuditDetail::SignOut, Actor::User, Some(user_id), at)
             .with_device(device)
             .acting(Some(session_id));
         event.target_session_id = Some(session_id.to_owned());
@@ -205,16 +297,20 @@ impl AuditEvent {
         device: Option<&DeviceContext>,
         at: Timestamp,
     ) -> Self {
-        Self::new(AuditKind::SessionRevoked, actor, Some(user_id), at)
+        let detail = AuditDetail::SessionRevoked {
+            target_user_agent: target.user_agent.clone(),
+            target_ip: target.ip.clone(),
+        };
+        Self::new(detail, actor, Some(user_id), at)
             .with_device(device)
             .acting(acting_session)
-            .with("target_user_agent", json!(target.user_agent))
-            .with("target_ip", json!(target.ip))
             .targeting(&target.session_id, &target.jti_prefix)
     }
 
+    /// Every session of the user signed out at once (`All`, the acting one if any
+    /// included), or every one but the acting session (`Others`).
     pub fn sessions_revoked(
-        kind: AuditKind,
+        scope: BulkScope,
         actor: Actor,
         user_id: &str,
         acting_session: Option<&str>,
@@ -222,10 +318,13 @@ impl AuditEvent {
         device: Option<&DeviceContext>,
         at: Timestamp,
     ) -> Self {
-        Self::new(kind, actor, Some(user_id), at)
+        let detail = match scope {
+            BulkScope::All => AuditDetail::AllSessionsRevoked { count },
+            BulkScope::Others => AuditDetail::OtherSessionsRevoked { count },
+        };
+        Self::new(detail, actor, Some(user_id), at)
             .with_device(device)
             .acting(acting_session)
-            .with("count", json!(count))
     }
 
     /// `jti_prefix` is the presented token's; `device` the one that presented it.
@@ -237,10 +336,14 @@ impl AuditEvent {
         device: &DeviceContext,
         at: Timestamp,
     ) -> Self {
-        Self::new(AuditKind::ReuseDetected, Actor::System, Some(user_id), at)
-            .with_device(Some(device))
-            .with("cause", json!(cause.as_str()))
-            .targeting(session_id, jti_prefix)
+        Self::new(
+            AuditDetail::ReuseDetected { cause },
+            Actor::System,
+            Some(user_id),
+            at,
+        )
+        .with_device(Some(device))
+        .targeting(session_id, jti_prefix)
     }
 
     /// A rotated token came back inside the grace window from the device it was rotated for,
@@ -253,9 +356,11 @@ impl AuditEvent {
         device: &DeviceContext,
         at: Timestamp,
     ) -> Self {
-        Self::new(AuditKind::RefreshGrace, Actor::System, Some(user_id), at)
+        let detail = AuditDetail::RefreshGrace {
+            successor_prefix: successor_prefix.to_owned(),
+        };
+        Self::new(detail, Actor::System, Some(user_id), at)
             .with_device(Some(device))
-            .with("successor_prefix", json!(successor_prefix))
             .targeting(session_id, jti_prefix)
     }
 
@@ -269,7 +374,7 @@ impl AuditEvent {
         at: Timestamp,
     ) -> Self {
         Self::new(
-            AuditKind::RefreshSuperseded,
+            AuditDetail::RefreshSuperseded,
             Actor::System,
             Some(user_id),
             at,
@@ -284,8 +389,13 @@ impl AuditEvent {
         device: Option<&DeviceContext>,
         at: Timestamp,
     ) -> Self {
-        let mut event = Self::new(AuditKind::SessionExpired, Actor::System, Some(user_id), at)
-            .with_device(device);
+        let mut event = Self::new(
+            AuditDetail::SessionExpired,
+            Actor::System,
+            Some(user_id),
+            at,
+        )
+        .with_device(device);
         event.target_session_id = Some(session_id.to_owned());
         event
     }
@@ -297,10 +407,12 @@ impl AuditEvent {
         others_signed_out: u64,
         at: Timestamp,
     ) -> Self {
-        Self::new(AuditKind::PasswordChanged, Actor::User, Some(user_id), at)
+        let detail = AuditDetail::PasswordChanged {
+            other_sessions_signed_out: others_signed_out,
+        };
+        Self::new(detail, Actor::User, Some(user_id), at)
             .with_device(device)
             .acting(Some(session_id))
-            .with("other_sessions_signed_out", json!(others_signed_out))
     }
 
     pub fn reauthenticated(
@@ -309,7 +421,7 @@ impl AuditEvent {
         device: Option<&DeviceContext>,
         at: Timestamp,
     ) -> Self {
-        Self::new(AuditKind::Reauthenticated, Actor::User, Some(user_id), at)
+        Self::new(AuditDetail::Reauthenticated, Actor::User, Some(user_id), at)
             .with_device(device)
             .acting(Some(session_id))
     }
@@ -323,15 +435,20 @@ impl AuditEvent {
         device: Option<&DeviceContext>,
         at: Timestamp,
     ) -> Self {
-        Self::new(AuditKind::ReauthFailed, Actor::User, Some(user_id), at)
-            .with_device(device)
-            .acting(Some(session_id))
-            .with("check", json!(check.as_str()))
+        Self::new(
+            AuditDetail::ReauthFailed { check },
+            Actor::User,
+            Some(user_id),
+            at,
+        )
+        .with_device(device)
+        .acting(Some(session_id))
     }
 }
 
 /// Why a signed-in session was asked for its password.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum PasswordCheck {
     Reauthentication,
     PasswordChange,
@@ -372,5 +489,153 @@ mod tests {
             assert_eq!(AuditKind::parse(kind.as_str()), Some(kind));
         }
         assert_eq!(AuditKind::parse("nonsense"), None);
+    }
+
+    fn one_detail_of_each_kind() -> Vec<AuditDetail> {
+        vec![
+            AuditDetail::AccountCreated,
+            AuditDetail::SignIn {
+                new_location: true,
+                country_code: Some("FR".into()),
+                city: Some("Lyon".into()),
+            },
+            AuditDetail::SignInFailed,
+            AuditDetail::SignOut,
+            AuditDetail::SessionRevoked {
+                target_user_agent: "Firefox".into(),
+                target_ip: "192.0.2.1".into(),
+            },
+            AuditDetail::OtherSessionsRevoked { count: 2 },
+            AuditDetail::AllSessionsRevoked { count: 3 },
+            AuditDetail::ReuseDetected {
+                cause: ReuseCause::OtherDeviceInGrace,
+            },
+            AuditDetail::SessionExpired,
+            AuditDetail::PasswordChanged {
+                other_sessions_signed_out: 1,
+            },
+            AuditDetail::Reauthenticated,
+            AuditDetail::RefreshGrace {
+                successor_prefix: "abcdef012345".into(),
+            },
+            AuditDetail::RefreshSuperseded,
+            AuditDetail::ReauthFailed {
+                check: PasswordCheck::PasswordChange,
+            },
+        ]
+    }
+
+    #[test]
+    fn every_kind_has_a_detail_that_round_trips_through_its_column() {
+        let details = one_detail_of_each_kind();
+        let kinds: Vec<AuditKind> = details.iter().map(AuditDetail::kind).collect();
+        assert_eq!(kinds, AuditKind::ALL);
+        for detail in details {
+            let stored = detail.to_stored();
+            assert!(
+                !stored.contains("\"kind\""),
+                "the kind has its own column: {stored}"
+            );
+            assert_eq!(
+                AuditDetail::from_stored(detail.kind(), &stored).unwrap(),
+                detail
+            );
+        }
+    }
+
+    /// Rows written before the details were typed: the JSON every earlier version stored.
+    #[test]
+    fn details_stored_by_earlier_versions_read_back() {
+        let stored = [
+            (AuditKind::AccountCreated, "{}", AuditDetail::AccountCreated),
+            (
+                AuditKind::SignIn,
+                r#"{"city":"Lyon","country_code":"FR","new_location":true}"#,
+                AuditDetail::SignIn {
+                    new_location: true,
+                    country_code: Some("FR".into()),
+                    city: Some("Lyon".into()),
+                },
+            ),
+            (
+                AuditKind::SignIn,
+                r#"{"new_location":false}"#,
+                AuditDetail::SignIn {
+                    new_location: false,
+                    country_code: None,
+                    city: None,
+                },
+            ),
+            (
+                AuditKind::SessionRevoked,
+                r#"{"target_ip":"192.0.2.1","target_user_agent":"Firefox"}"#,
+                AuditDetail::SessionRevoked {
+                    target_user_agent: "Firefox".into(),
+                    target_ip: "192.0.2.1".into(),
+                },
+            ),
+            (
+                AuditKind::OtherSessionsRevoked,
+                r#"{"count":2}"#,
+                AuditDetail::OtherSessionsRevoked { count: 2 },
+            ),
+            (
+                AuditKind::AllSessionsRevoked,
+                r#"{"count":3}"#,
+                AuditDetail::AllSessionsRevoked { count: 3 },
+            ),
+            (
+                AuditKind::ReuseDetected,
+                r#"{"cause":"replayed_after_grace"}"#,
+                AuditDetail::ReuseDetected {
+                    cause: ReuseCause::ReplayedAfterGrace,
+                },
+            ),
+            (
+                AuditKind::PasswordChanged,
+                r#"{"other_sessions_signed_out":0}"#,
+                AuditDetail::PasswordChanged {
+                    other_sessions_signed_out: 0,
+                },
+            ),
+            (
+                AuditKind::RefreshGrace,
+                r#"{"successor_prefix":"abcdef012345"}"#,
+                AuditDetail::RefreshGrace {
+                    successor_prefix: "abcdef012345".into(),
+                },
+            ),
+            (
+                AuditKind::ReauthFailed,
+                r#"{"check":"reauthentication"}"#,
+                AuditDetail::ReauthFailed {
+                    check: PasswordCheck::Reauthentication,
+                },
+            ),
+        ];
+        for (kind, json, detail) in stored {
+            assert_eq!(
+                AuditDetail::from_stored(kind, json).unwrap(),
+                detail,
+                "{json}"
+            );
+            assert_eq!(detail.to_stored(), json, "written as before");
+        }
+    }
+
+    #[test]
+    fn causes_and_checks_are_stored_by_their_names() {
+        for cause in [
+            ReuseCause::ReplayedAfterGrace,
+            ReuseCause::OtherDeviceInGrace,
+        ] {
+            assert_eq!(serde_json::to_value(cause).unwrap(), cause.as_str());
+        }
+        for check in [
+            PasswordCheck::Reauthentication,
+            PasswordCheck::PasswordChange,
+        ] {
+            assert_eq!(serde_json::to_value(check).unwrap(), check.as_str());
+        }
     }
 }

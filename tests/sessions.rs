@@ -6,7 +6,8 @@ mod common;
 use std::time::Duration;
 
 use common::{Harness, IPHONE_SAFARI, MAC_CHROME, PASSWORD, SECRET, TestDb, device};
-use signedin::audit::{Actor, AuditKind};
+use signedin::audit::{Actor, AuditDetail, AuditKind};
+use signedin::rotation::ReuseCause;
 use signedin::store::NewSession;
 use signedin::token::{AccessClaims, ServerKey, TokenHash, sign_access_token};
 use signedin::{BulkScope, DomainError, Policy, RateLimits, TokenRejection};
@@ -130,7 +131,7 @@ async fn an_unknown_email_and_a_wrong_password_get_the_same_answer_and_are_audit
     assert!(
         events
             .iter()
-            .any(|e| e.kind == AuditKind::SignInFailed && e.ip.as_deref() == Some("1.2.3.4"))
+            .any(|e| e.kind() == AuditKind::SignInFailed && e.ip.as_deref() == Some("1.2.3.4"))
     );
 }
 
@@ -229,7 +230,7 @@ async fn a_replay_after_the_grace_window_revokes_the_session_and_is_audited(db: 
     let events = raw_events(&h, &user).await;
     let reuse = events
         .iter()
-        .find(|e| e.kind == AuditKind::ReuseDetected)
+        .find(|e| e.kind() == AuditKind::ReuseDetected)
         .expect("reuse audited");
     assert_eq!(reuse.ip.as_deref(), Some("6.6.6.6"));
     assert_eq!(
@@ -254,7 +255,7 @@ async fn a_grace_hand_out_is_audited_with_the_ip_and_user_agent(db: &TestDb) {
         !raw_events(&h, &user)
             .await
             .iter()
-            .any(|e| e.kind == AuditKind::RefreshGrace),
+            .any(|e| e.kind() == AuditKind::RefreshGrace),
         "an ordinary rotation is not a grace hand-out"
     );
     h.advance(Duration::from_secs(3));
@@ -268,7 +269,7 @@ async fn a_grace_hand_out_is_audited_with_the_ip_and_user_agent(db: &TestDb) {
     let events = raw_events(&h, &user).await;
     let grace: Vec<_> = events
         .iter()
-        .filter(|e| e.kind == AuditKind::RefreshGrace)
+        .filter(|e| e.kind() == AuditKind::RefreshGrace)
         .collect();
     assert_eq!(grace.len(), 1, "{events:?}");
     let grace = grace[0];
@@ -319,12 +320,12 @@ async fn a_grace_hand_out_to_another_user_agent_revokes_the_session_as_reuse(db:
     assert_live_tokens(&h, 0).await;
     let events = raw_events(&h, &user).await;
     assert!(
-        !events.iter().any(|e| e.kind == AuditKind::RefreshGrace),
+        !events.iter().any(|e| e.kind() == AuditKind::RefreshGrace),
         "nothing was handed out"
     );
     let reuse = events
         .iter()
-        .find(|e| e.kind == AuditKind::ReuseDetected)
+        .find(|e| e.kind() == AuditKind::ReuseDetected)
         .expect("reuse audited");
     assert_eq!(reuse.ip.as_deref(), Some("6.6.6.6"));
     assert_eq!(reuse.user_agent.as_deref(), Some(IPHONE_SAFARI));
@@ -333,8 +334,10 @@ async fn a_grace_hand_out_to_another_user_agent_revokes_the_session_as_reuse(db:
         Some(signed_in.tokens.session_id.as_str())
     );
     assert_eq!(
-        reuse.detail.get("cause").and_then(|v| v.as_str()),
-        Some("other_device_in_grace")
+        reuse.detail,
+        AuditDetail::ReuseDetected {
+            cause: ReuseCause::OtherDeviceInGrace
+        }
     );
 }
 
@@ -370,7 +373,7 @@ async fn a_twin_refused_because_its_chain_moved_on_is_audited(db: &TestDb) {
     let events = raw_events(&h, &user).await;
     let refused = events
         .iter()
-        .find(|e| e.kind == AuditKind::RefreshSuperseded)
+        .find(|e| e.kind() == AuditKind::RefreshSuperseded)
         .expect("the refusal is audited");
     assert_eq!(refused.ip.as_deref(), Some("198.51.100.9"));
     assert_eq!(refused.user_agent.as_deref(), Some(MAC_CHROME));
@@ -382,7 +385,7 @@ async fn a_twin_refused_because_its_chain_moved_on_is_audited(db: &TestDb) {
         refused.target_prefix.as_deref(),
         Some(&signed_in.tokens.refresh_token.hash().as_str()[..12])
     );
-    assert!(!events.iter().any(|e| e.kind == AuditKind::ReuseDetected));
+    assert!(!events.iter().any(|e| e.kind() == AuditKind::ReuseDetected));
 }
 
 async fn a_sign_in_whose_password_changed_while_it_was_checked_creates_no_session(db: &TestDb) {
@@ -525,7 +528,7 @@ async fn the_idle_timeout_ends_a_session_at_refresh_and_at_authentication(db: &T
     let expired = raw_events(&h, &user)
         .await
         .iter()
-        .filter(|e| e.kind == AuditKind::SessionExpired)
+        .filter(|e| e.kind() == AuditKind::SessionExpired)
         .count();
     assert_eq!(expired, 2, "each expiry noticed on use is audited once");
 }
@@ -812,10 +815,14 @@ async fn signing_out_other_sessions_needs_a_recent_password(db: &TestDb) {
     let events = raw_events(&h, &user).await;
     let bulk = events
         .iter()
-        .find(|e| e.kind == AuditKind::OtherSessionsRevoked)
+        .find(|e| e.kind() == AuditKind::OtherSessionsRevoked)
         .unwrap();
-    assert_eq!(bulk.detail.get("count").and_then(|v| v.as_u64()), Some(2));
-    assert!(events.iter().any(|e| e.kind == AuditKind::Reauthenticated));
+    assert_eq!(bulk.detail, AuditDetail::OtherSessionsRevoked { count: 2 });
+    assert!(
+        events
+            .iter()
+            .any(|e| e.kind() == AuditKind::Reauthenticated)
+    );
 }
 
 async fn signing_out_all_sessions_ends_this_one_too(db: &TestDb) {
@@ -907,12 +914,12 @@ async fn audit_events_are_written_in_the_same_transaction_as_the_change(db: &Tes
         Some(tablet.tokens.session_id.as_str())
     );
     assert_eq!(event.target_prefix.as_deref(), Some(prefix.as_str()));
-    assert_eq!(
-        event
-            .detail
-            .get("target_user_agent")
-            .and_then(|v| v.as_str()),
-        Some(IPHONE_SAFARI)
+    assert!(
+        matches!(
+            &event.detail,
+            AuditDetail::SessionRevoked { target_user_agent, .. } if target_user_agent == IPHONE_SAFARI
+        ),
+        "{event:?}"
     );
 
     // A rotated token replayed after the grace window: the whole session ends.
@@ -958,7 +965,7 @@ async fn audit_events_are_written_in_the_same_transaction_as_the_change(db: &Tes
         .unwrap();
     assert_eq!(ended, 2);
     let event = newest_event(&h, &user, AuditKind::OtherSessionsRevoked).await;
-    assert_eq!(event.detail.get("count").and_then(|v| v.as_u64()), Some(2));
+    assert_eq!(event.detail, AuditDetail::OtherSessionsRevoked { count: 2 });
     assert_eq!(event.session_id.as_deref(), Some(who.session_id.as_str()));
 
     // An administrator signing out one device.
@@ -1002,11 +1009,10 @@ async fn audit_events_are_written_in_the_same_transaction_as_the_change(db: &Tes
         (Some("1.2.3.4"), Some(MAC_CHROME))
     );
     assert_eq!(
-        event
-            .detail
-            .get("other_sessions_signed_out")
-            .and_then(|v| v.as_u64()),
-        Some(2)
+        event.detail,
+        AuditDetail::PasswordChanged {
+            other_sessions_signed_out: 2
+        }
     );
     assert_eq!(h.service.list_sessions(&who).await.unwrap().len(), 1);
 
@@ -1024,11 +1030,10 @@ async fn audit_events_are_written_in_the_same_transaction_as_the_change(db: &Tes
     assert_eq!(signed_out, 0);
     let event = newest_event(&h, &user, AuditKind::PasswordChanged).await;
     assert_eq!(
-        event
-            .detail
-            .get("other_sessions_signed_out")
-            .and_then(|v| v.as_u64()),
-        Some(0)
+        event.detail,
+        AuditDetail::PasswordChanged {
+            other_sessions_signed_out: 0
+        }
     );
     let left = h.service.list_sessions(&who).await.unwrap();
     assert!(
@@ -1050,7 +1055,7 @@ async fn audit_events_are_written_in_the_same_transaction_as_the_change(db: &Tes
     let event = newest_event(&h, &user, AuditKind::AllSessionsRevoked).await;
     assert_eq!(event.actor, Actor::User);
     assert_eq!(event.session_id.as_deref(), Some(who.session_id.as_str()));
-    assert_eq!(event.detail.get("count").and_then(|v| v.as_u64()), Some(3));
+    assert_eq!(event.detail, AuditDetail::AllSessionsRevoked { count: 3 });
     assert_live_tokens(&h, 0).await;
 
     // An administrator signing out every device of the account.
@@ -1063,7 +1068,7 @@ async fn audit_events_are_written_in_the_same_transaction_as_the_change(db: &Tes
     let event = newest_event(&h, &user, AuditKind::AllSessionsRevoked).await;
     assert_eq!(event.actor, Actor::Admin);
     assert_eq!(event.session_id, None);
-    assert_eq!(event.detail.get("count").and_then(|v| v.as_u64()), Some(2));
+    assert_eq!(event.detail, AuditDetail::AllSessionsRevoked { count: 2 });
 
     // Signing out this device.
     let last = h.sign_in(email, &mac).await;
@@ -1380,7 +1385,7 @@ async fn prune_removes_only_rows_that_can_no_longer_matter(db: &TestDb) {
     );
     let left = raw_events(&h, &user).await;
     assert_eq!(left.len(), 1, "{left:?}");
-    assert_eq!(left[0].kind, AuditKind::SignIn);
+    assert_eq!(left[0].kind(), AuditKind::SignIn);
     assert_eq!(
         left[0].target_session_id.as_deref(),
         Some(later.session_id.as_str())
@@ -1523,7 +1528,7 @@ async fn authenticate(h: &Harness, tokens: &signedin::IssuedTokens) -> signedin:
 async fn newest_event(h: &Harness, user: &str, kind: AuditKind) -> signedin::audit::AuditEvent {
     let events = raw_events(h, user).await;
     let newest = events.first().expect("an event").clone();
-    assert_eq!(newest.kind, kind, "{events:?}");
+    assert_eq!(newest.kind(), kind, "{events:?}");
     newest
 }
 

@@ -17,7 +17,8 @@ use std::time::{Duration, Instant};
 
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
-use signedin::store::{NewSession, RefreshRequest};
+use signedin::rotation::{self, RefreshOutcome, RefreshRequest};
+use signedin::store::NewSession;
 use signedin::token::{RefreshToken, ServerKey};
 use signedin::{ClientHints, DeviceContext, Policy, Store, StoreOptions, Timestamp};
 use sqlx::Connection;
@@ -722,17 +723,16 @@ async fn limit_refresh(store: &Store, users: &[String], duration: Duration) -> S
             // to know which session row to lock): the same statement, so it counts here too.
             let owner = store.token_owner(&token.hash()).await;
             assert!(matches!(owner, Ok(Some(ref o)) if o.session_id == session_id));
-            let outcome = store
-                .refresh(RefreshRequest {
-                    presented: &token.hash(),
-                    session_id: &session_id,
-                    successor: &successor.hash(),
-                    device: &device,
-                    policy: &policy,
-                    now: Timestamp::now(),
-                })
-                .await;
-            let ok = matches!(outcome, Ok(signedin::store::RefreshOutcome::Rotated { .. }));
+            let request = RefreshRequest {
+                presented: &token.hash(),
+                session_id: &session_id,
+                successor: &successor.hash(),
+                device: &device,
+                policy: &policy,
+                now: Timestamp::now(),
+            };
+            let outcome = rotation::refresh(&store, request).await;
+            let ok = matches!(outcome, Ok(RefreshOutcome::Rotated { .. }));
             (
                 (
                     store,

@@ -31,16 +31,4 @@ impl PgStore {
     pub fn pool(&self) -> &PgPool {
         &self.pool
     }
-
-    fn writer(&self) -> &PgPool {
-        &self.pool
-    }
-
-    fn reader(&self) -> &PgPool {
-        &self.pool
-    }
 }
-
-// Every writer of a session's tokens takes the session row's lock first (FOR UPDATE), so a
-// revoke waits for a refresh in flight and then sees its successor.
-super::sql::session_store_impl!(PgStore, sqlx::Postgres, "BEGIN", " FOR UPDATE");

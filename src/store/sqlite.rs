@@ -70,7 +70,3 @@ impl SqliteStore {
         self.writer.close().await;
     }
 }
-
-// SQLite takes its write lock at BEGIN IMMEDIATE, so a transaction that reads before it
-// writes can never fail to upgrade its lock halfway through.
-super::sql::session_store_impl!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE", "");

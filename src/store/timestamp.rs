@@ -1,5 +1,5 @@
 //! How a `Timestamp` is stored: `INTEGER` microseconds on SQLite, `TIMESTAMPTZ` on PostgreSQL.
-//! With these impls the statements in `sql.rs` bind and read timestamps the same way on both.
+//! With these impls every statement (see `db.rs`) binds and reads timestamps alike on both.
 
 use sqlx::encode::IsNull;
 use sqlx::error::BoxDynError;

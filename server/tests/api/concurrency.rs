@@ -69,7 +69,7 @@ async fn concurrent_refreshes_share_one_successor_and_a_late_replay_kills_the_se
         .await
         .unwrap()
         .iter()
-        .map(|record| record.event.kind.as_str().to_owned())
+        .map(|record| record.event.kind().as_str().to_owned())
         .collect();
     assert!(kinds.iter().any(|k| k == "reuse_detected"), "{kinds:?}");
     app.finish().await;

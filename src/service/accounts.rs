@@ -1,0 +1,299 @@
+//! Accounts: signing up and in, the password and the step-up that guards what matters.
+
+use super::SessionService;
+use crate::account::{Email, Password};
+use crate::audit::{AuditDetail, AuditEvent, PasswordCheck};
+use crate::error::{DomainError, DomainResult};
+use crate::geo::Place;
+use crate::rate_limit::Door;
+use crate::session::{DeviceContext, EndReason};
+use crate::store::{LiveSessionRow, NewSession, NewUser};
+use crate::time::Timestamp;
+use crate::token::{RefreshToken, random_id};
+use crate::{Principal, SignedIn};
+
+impl SessionService {
+    #[tracing::instrument(skip_all, fields(ip = %device.ip))]
+    pub async fn sign_up(
+        &self,
+        email: &str,
+        password: &str,
+        device: &DeviceContext,
+    ) -> DomainResult<String> {
+        let email = Email::parse(email)?;
+        let password = Password::new_password(password)?;
+        self.limit(Door::SignInPerIp, &self.ip_key(device)).await?;
+        let password_hash = self.0.hasher.hash(&password).await?;
+        let now = self.now();
+        let user = NewUser {
+            id: random_id()?,
+            email: email.as_str().to_owned(),
+            email_normalized: email.normalized().to_owned(),
+            password_hash,
+            created_at: now,
+        };
+        let event = AuditEvent::account_created(&user.id, device, now);
+        self.0.store.create_user(&user, &event).await?;
+        tracing::info!(user_id = %user.id, "account created");
+        Ok(user.id)
+    }
+
+    /// Checks the password and starts a session on `device`. An unknown email and a wrong
+    /// password cost the same time and get the same answer.
+    #[tracing::instrument(skip_all, fields(ip = %device.ip))]
+    pub async fn sign_in(
+        &self,
+        email: &str,
+        password: &str,
+        device: &DeviceContext,
+    ) -> DomainResult<SignedIn> {
+        let email = Email::parse(email).map_err(|_| DomainError::InvalidCredentials)?;
+        let ip = self.ip_key(device);
+        self.limit(Door::SignInPerIp, &ip).await?;
+        self.limit(
+            Door::SignInPerAccount,
+            &format!("{}|{ip}", email.normalized()),
+        )
+        .await?;
+        // Taken now and given back on success, so concurrent guesses cannot overdraw it.
+        self.limit(Door::SignInFailures, email.normalized()).await?;
+        let user = self.0.store.find_user_by_email(email.normalized()).await?;
+        let candidate = Password::candidate(password);
+        let matches = self
+            .0
+            .hasher
+            .verify(&candidate, user.as_ref().map(|u| u.password_hash.as_str()))
+            .await?;
+        let now = self.now();
+        let user = match user {
+            Some(user) if matches => {
+                self.refund(Door::SignInFailures, email.normalized())
+                    .await?;
+                user
+            }
+            user => {
+                let user_id = user.as_ref().map(|u| u.id.as_str());
+                return self
+                    .refuse_sign_in(user_id, device, now, "sign-in refused")
+                    .await;
+            }
+        };
+
+        let place = self
+            .0
+            .geo
+            .lookup_str(&device.ip)
+            .and_then(|l| l.place().cloned());
+        let new_location = self.is_new_location(&user.id, place.as_ref(), now).await?;
+        let session_id = random_id()?;
+        let refresh_token = RefreshToken::generate()?;
+        let session = NewSession {
+            session_id: session_id.clone(),
+            user_id: user.id.clone(),
+            token: refresh_token.hash(),
+            device: device.clone(),
+            signed_in_at: now,
+            expires_at: self.0.policy.refresh_expires_at(now, now),
+            new_location,
+            verified_password_hash: user.password_hash.clone(),
+        };
+        let event = AuditEvent::sign_in(
+            &user.id,
+            &session_id,
+            device,
+            place.as_ref(),
+            new_location,
+            now,
+        );
+        match self.0.store.create_session(&session, &event).await {
+            // The password was changed while this sign-in was checking the old one: answer
+            // as for a wrong password, which is what it now is.
+            Err(DomainError::InvalidCredentials) => {
+                let why = "sign-in refused: the password changed while it was checked";
+                return self.refuse_sign_in(Some(&user.id), device, now, why).await;
+            }
+            created => created?,
+        }
+        tracing::info!(user_id = %user.id, session = %&session.token.prefix(), new_location, "signed in");
+
+        let row = LiveSessionRow {
+            session_id: session_id.clone(),
+            user_id: user.id.clone(),
+            jti_prefix: session.token.prefix().to_owned(),
+            user_agent: device.user_agent.clone(),
+            ip: device.ip.clone(),
+            client_hints: device.client_hints.to_json(),
+            created_at: now,
+            last_used_at: now,
+            signed_in_at: now,
+            expires_at: session.expires_at,
+            new_location,
+        };
+        let tokens = self.issue(&user.id, &session_id, refresh_token, now)?;
+        Ok(SignedIn {
+            tokens,
+            email: user.email,
+            session: self.session_info(row, &session_id),
+            new_location,
+        })
+    }
+
+    /// A refused sign-in: audited, and answered the same whatever the reason.
+    async fn refuse_sign_in<T>(
+        &self,
+        user_id: Option<&str>,
+        device: &DeviceContext,
+        now: Timestamp,
+        why: &'static str,
+    ) -> DomainResult<T> {
+        let event = AuditEvent::sign_in_failed(user_id, device, now);
+        self.0.store.append_audit(&event).await?;
+        tracing::info!("{why}");
+        Err(DomainError::InvalidCredentials)
+    }
+
+    /// A place is new when no sign-in of this user in the window came from the same
+    /// country and (when known) city. The very first sign-in has nothing to compare with
+    /// and is not flagged.
+    async fn is_new_location(
+        &self,
+        user_id: &str,
+        place: Option<&Place>,
+        now: Timestamp,
+    ) -> DomainResult<bool> {
+        let Some(place) = place else { return Ok(false) };
+        let since = now.minus(self.0.policy.new_location_window);
+        let earlier = self.0.store.sign_ins_since(user_id, since).await?;
+        if earlier.is_empty() {
+            return Ok(false);
+        }
+        let seen = earlier.iter().any(|record| match &record.event.detail {
+            AuditDetail::SignIn {
+                country_code, city, ..
+            } => {
+                country_code.as_deref() == Some(place.country_code.as_str())
+                    && (place.city.is_none() || city.as_deref() == place.city.as_deref())
+            }
+            _ => false,
+        });
+        Ok(!seen)
+    }
+
+    /// Confirms the password again, which unlocks step-up actions for a while.
+    pub async fn reauthenticate(
+        &self,
+        who: &Principal,
+        password: &str,
+        device: &DeviceContext,
+    ) -> DomainResult<()> {
+        self.limit(Door::ReauthPerIp, &self.ip_key(device)).await?;
+        self.limit(Door::ReauthPerSession, &who.session_id).await?;
+        self.verify_password(who, password, PasswordCheck::Reauthentication, device)
+            .await?;
+        let event =
+            AuditEvent::reauthenticated(&who.user_id, &who.session_id, Some(device), self.now());
+        self.0
+            .store
+            .mark_reauthenticated(&who.session_id, &event)
+            .await
+    }
+
+    /// Checks a signed-in session's password; a wrong one is audited (`reauth_failed`) so the
+    /// owner sees a stolen session guessing.
+    async fn verify_password(
+        &self,
+        who: &Principal,
+        password: &str,
+        check: PasswordCheck,
+        device: &DeviceContext,
+    ) -> DomainResult<()> {
+        let user = self
+            .0
+            .store
+            .find_user(&who.user_id)
+            .await?
+            .ok_or(DomainError::UserNotFound)?;
+        let matches = self
+            .0
+            .hasher
+            .verify(&Password::candidate(password), Some(&user.password_hash))
+            .await?;
+        if matches {
+            return Ok(());
+        }
+        let event = AuditEvent::reauth_failed(
+            &who.user_id,
+            &who.session_id,
+            check,
+            Some(device),
+            self.now(),
+        );
+        self.0.store.append_audit(&event).await?;
+        tracing::info!(
+            check = check.as_str(),
+            "wrong password from a signed-in session"
+        );
+        Err(DomainError::WrongPassword)
+    }
+
+    pub(super) fn require_recent_auth(&self, who: &Principal) -> DomainResult<()> {
+        if self
+            .0
+            .policy
+            .reauth_is_fresh(who.reauthenticated_at, self.now())
+        {
+            Ok(())
+        } else {
+            Err(DomainError::ReauthRequired)
+        }
+    }
+
+    pub async fn user_email(&self, who: &Principal) -> DomainResult<String> {
+        let user = self
+            .0
+            .store
+            .find_user(&who.user_id)
+            .await?
+            .ok_or(DomainError::UserNotFound)?;
+        Ok(user.email)
+    }
+
+    /// Changes the password (needs a recent sign-in and the current password); by default
+    /// every other session is signed out with it. Returns how many were.
+    pub async fn change_password(
+        &self,
+        who: &Principal,
+        current_password: &str,
+        new_password: &str,
+        sign_out_other_sessions: bool,
+        device: &DeviceContext,
+    ) -> DomainResult<u64> {
+        let new_password = Password::new_password_for(new_password, "new_password")?;
+        self.require_recent_auth(who)?;
+        self.limit(Door::ReauthPerSession, &who.session_id).await?;
+        self.verify_password(who, current_password, PasswordCheck::PasswordChange, device)
+            .await?;
+        let hash = self.0.hasher.hash(&new_password).await?;
+        let now = self.now();
+        let mut tx = self.0.store.begin().await?;
+        tx.set_password(&who.user_id, &hash, now).await?;
+        let signed_out = if sign_out_other_sessions {
+            let reason = EndReason::PasswordChanged;
+            let keep = Some(who.session_id.as_str());
+            tx.end_live_sessions(&who.user_id, keep, reason, &self.0.policy, now)
+                .await?
+        } else {
+            0
+        };
+        let event = AuditEvent::password_changed(
+            &who.user_id,
+            &who.session_id,
+            Some(device),
+            signed_out,
+            now,
+        );
+        tx.append_audit(&event).await?;
+        tx.commit().await?;
+        Ok(signed_out)
+    }
+}

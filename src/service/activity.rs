@@ -1,0 +1,88 @@
+//! The security log as its owner reads it: audit events with devices and places resolved.
+
+use super::SessionService;
+use crate::Principal;
+use crate::audit::{Actor, AuditDetail, AuditKind, AuditRecord};
+use crate::device::{ClientHints, DeviceLabel};
+use crate::error::DomainResult;
+use crate::geo::Location;
+use crate::time::Timestamp;
+
+/// An audit event as its owner reads it, with devices and places already resolved.
+#[derive(Debug, Clone)]
+pub struct SecurityEvent {
+    pub id: i64,
+    pub kind: AuditKind,
+    pub actor: Actor,
+    pub occurred_at: Timestamp,
+    /// The device the action came from.
+    pub device: Option<DeviceLabel>,
+    pub ip: Option<String>,
+    pub location: Option<Location>,
+    /// For a single revoke: the device that was signed out.
+    pub target_device: Option<DeviceLabel>,
+    pub target_prefix: Option<String>,
+    /// How many sessions a bulk revoke ended.
+    pub count: Option<u64>,
+    pub new_location: bool,
+    /// Done from the session asking.
+    pub by_this_session: bool,
+}
+
+impl SessionService {
+    /// The caller's security activity, newest first; `before` is the `next_before` of the
+    /// previous page.
+    pub async fn security_events(
+        &self,
+        who: &Principal,
+        limit: u32,
+        before: Option<i64>,
+    ) -> DomainResult<(Vec<SecurityEvent>, Option<i64>)> {
+        let limit = limit.clamp(1, 100);
+        let records = self
+            .0
+            .store
+            .security_events(&who.user_id, before.unwrap_or(i64::MAX), i64::from(limit))
+            .await?;
+        let next_before = (records.len() == limit as usize)
+            .then(|| records.last().map(|r| r.id))
+            .flatten();
+        let events = records
+            .into_iter()
+            .map(|record| self.security_event(record, &who.session_id))
+            .collect();
+        Ok((events, next_before))
+    }
+
+    fn security_event(&self, record: AuditRecord, current_session: &str) -> SecurityEvent {
+        let event = record.event;
+        let no_hints = ClientHints::default();
+        let label = |ua: &str| self.0.labeler.label(ua, &no_hints);
+        let (mut target_device, mut count, mut new_location) = (None, None, false);
+        match &event.detail {
+            AuditDetail::SessionRevoked {
+                target_user_agent, ..
+            } => target_device = Some(label(target_user_agent)),
+            AuditDetail::OtherSessionsRevoked { count: n }
+            | AuditDetail::AllSessionsRevoked { count: n } => count = Some(*n),
+            AuditDetail::SignIn {
+                new_location: new, ..
+            } => new_location = *new,
+            _ => {}
+        }
+        SecurityEvent {
+            id: record.id,
+            kind: event.kind(),
+            actor: event.actor,
+            occurred_at: event.occurred_at,
+            device: event.user_agent.as_deref().map(label),
+            location: event.ip.as_deref().and_then(|ip| self.0.geo.lookup_str(ip)),
+            ip: event.ip,
+            target_device,
+            target_prefix: event.target_prefix,
+            count,
+            new_location,
+            by_this_session: event.session_id.as_deref() == Some(current_session),
+        }
+    }
+}

@@ -1,0 +1,229 @@
+//! Sessions: refreshing, authenticating each request, the device list and signing out.
+
+use super::{RevokeBy, SessionService};
+use crate::audit::{AuditEvent, RevokedTarget};
+use crate::device::ClientHints;
+use crate::error::{DomainError, DomainResult, TokenRejection};
+use crate::rate_limit::Door;
+use crate::rotation::{self, RefreshOutcome, RefreshRequest};
+use crate::session::{DeviceContext, EndReason, SessionInfo, SessionState};
+use crate::store::LiveSessionRow;
+use crate::time::Timestamp;
+use crate::token::{JtiPrefix, RefreshToken, verify_access_token};
+use crate::{BulkScope, IssuedTokens, Principal};
+
+impl SessionService {
+    /// Rotates `raw_refresh_token`: the old token is revoked and its successor minted in one
+    /// transaction, stamped with this request's device.
+    #[tracing::instrument(skip_all, fields(ip = %device.ip))]
+    pub async fn refresh(
+        &self,
+        raw_refresh_token: &str,
+        device: &DeviceContext,
+    ) -> DomainResult<IssuedTokens> {
+        self.limit(Door::RefreshPerIp, &self.ip_key(device)).await?;
+        let rejected = |why| Err(DomainError::RefreshRejected(why));
+        let Some(presented) = RefreshToken::parse(raw_refresh_token) else {
+            return rejected(TokenRejection::Unknown);
+        };
+        let presented_hash = presented.hash();
+        let Some(owner) = self.0.store.token_owner(&presented_hash).await? else {
+            // Well-formed but never issued (or pruned long ago): worth a look if it recurs.
+            tracing::warn!(token = presented_hash.prefix(), ip = %device.ip, "unknown refresh token presented");
+            return rejected(TokenRejection::Unknown);
+        };
+        self.limit(Door::RefreshPerSession, &owner.session_id)
+            .await?;
+        let successor = presented.successor(&self.0.key);
+        let successor_hash = successor.hash();
+        let now = self.now();
+        let request = RefreshRequest {
+            presented: &presented_hash,
+            session_id: &owner.session_id,
+            successor: &successor_hash,
+            device,
+            policy: &self.0.policy,
+            now,
+        };
+        let outcome = rotation::refresh(&self.0.store, request).await?;
+        match outcome {
+            RefreshOutcome::Rotated {
+                user_id,
+                session_id,
+            }
+            | RefreshOutcome::Shared {
+                user_id,
+                session_id,
+            } => self.issue(&user_id, &session_id, successor, now),
+            RefreshOutcome::Rejected(why) => {
+                tracing::info!(reason = ?why, token = presented_hash.prefix(), "refresh refused");
+                rejected(why)
+            }
+        }
+    }
+
+    /// Checks an access token's signature and expiry, then that its session is still live:
+    /// a signed-out session is refused on its very next request, on every node.
+    pub async fn authenticate(
+        &self,
+        access_token: &str,
+        device: Option<&DeviceContext>,
+    ) -> DomainResult<Principal> {
+        let now = self.now();
+        let claims = verify_access_token(&self.0.key, access_token, now)
+            .map_err(DomainError::AccessRejected)?;
+        let Some(session) = self.0.store.session_auth(&claims.sid).await? else {
+            return Err(DomainError::AccessRejected("unknown session"));
+        };
+        if session.user_id != claims.sub {
+            return Err(DomainError::AccessRejected(
+                "session does not belong to this user",
+            ));
+        }
+        let times = crate::session::SessionTimes {
+            signed_in_at: session.signed_in_at,
+            last_used_at: session.last_used_at,
+            revoked_at: session.revoked_at,
+        };
+        match self.0.policy.session_state(&times, now) {
+            SessionState::Active => Ok(Principal {
+                user_id: claims.sub,
+                session_id: claims.sid,
+                reauthenticated_at: session.reauthenticated_at,
+            }),
+            SessionState::Revoked => Err(DomainError::AccessRejected("session signed out")),
+            SessionState::ExpiredIdle | SessionState::ExpiredAbsolute => {
+                self.expire_session(&claims.sid, device, now).await?;
+                Err(DomainError::AccessRejected("session expired"))
+            }
+        }
+    }
+
+    /// The caller's live sessions: this one first, then the most recently used.
+    pub async fn list_sessions(&self, who: &Principal) -> DomainResult<Vec<SessionInfo>> {
+        let rows = self
+            .0
+            .store
+            .list_live_sessions(&who.user_id, &self.0.policy, self.now())
+            .await?;
+        Ok(self.session_infos(rows, &who.session_id))
+    }
+
+    /// `authenticate` then `list_sessions`, in one query when it can: the list of live
+    /// sessions *is* the liveness check, so if the token's session is among them the request
+    /// is authenticated. Otherwise the full check runs (for its precise refusal, and to end
+    /// and audit a session found expired). The hottest read of the API, halved.
+    pub async fn authenticate_and_list(
+        &self,
+        access_token: &str,
+        device: Option<&DeviceContext>,
+    ) -> DomainResult<Vec<SessionInfo>> {
+        let now = self.now();
+        let claims = verify_access_token(&self.0.key, access_token, now)
+            .map_err(DomainError::AccessRejected)?;
+        let rows = self
+            .0
+            .store
+            .list_live_sessions(&claims.sub, &self.0.policy, now)
+            .await?;
+        if rows
+            .iter()
+            .any(|row| row.session_id == claims.sid && row.user_id == claims.sub)
+        {
+            return Ok(self.session_infos(rows, &claims.sid));
+        }
+        let who = self.authenticate(access_token, device).await?;
+        self.list_sessions(&who).await
+    }
+
+    /// Rows as the caller sees them: the current session first, then the store's
+    /// most-recent-first order (the sort is stable).
+    fn session_infos(&self, rows: Vec<LiveSessionRow>, current_session: &str) -> Vec<SessionInfo> {
+        let mut sessions: Vec<SessionInfo> = rows
+            .into_iter()
+            .map(|row| self.session_info(row, current_session))
+            .collect();
+        sessions.sort_by_key(|s| !s.is_current);
+        sessions
+    }
+
+    pub(super) fn session_info(&self, row: LiveSessionRow, current_session: &str) -> SessionInfo {
+        let hints = ClientHints::from_json(row.client_hints.as_deref());
+        SessionInfo {
+            is_current: row.session_id == current_session,
+            device: self.0.labeler.label(&row.user_agent, &hints),
+            location: self.0.geo.lookup_str(&row.ip),
+            session_id: row.session_id,
+            jti_prefix: row.jti_prefix,
+            user_agent: row.user_agent,
+            ip: row.ip,
+            created_at: row.created_at,
+            last_used_at: row.last_used_at,
+            signed_in_at: row.signed_in_at,
+            expires_at: row.expires_at,
+            new_location: row.new_location,
+        }
+    }
+
+    /// Signs out the caller's session named by `prefix` (4–64 hex characters of any of its
+    /// token hashes). Another user's session is indistinguishable from none at all.
+    pub async fn revoke_session(
+        &self,
+        who: &Principal,
+        prefix: &str,
+        device: &DeviceContext,
+    ) -> DomainResult<RevokedTarget> {
+        let prefix = JtiPrefix::parse(prefix)?;
+        self.limit(Door::PrefixGuessPerSession, &who.session_id)
+            .await?;
+        let by = RevokeBy::user(who, device, self.now());
+        self.revoke_by_prefix(&who.user_id, &prefix, by).await
+    }
+
+    /// Signs out every session (`All`) or every other one (`Others`). Needs a recent sign-in.
+    pub async fn revoke_sessions(
+        &self,
+        who: &Principal,
+        scope: BulkScope,
+        device: &DeviceContext,
+    ) -> DomainResult<u64> {
+        self.require_recent_auth(who)?;
+        let by = RevokeBy::user(who, device, self.now());
+        self.revoke_many(&who.user_id, scope, by).await
+    }
+
+    /// Signs the caller's own session out.
+    pub async fn sign_out(&self, who: &Principal, device: &DeviceContext) -> DomainResult<()> {
+        let now = self.now();
+        let mut tx = self.0.store.begin().await?;
+        if tx
+            .end_session(&who.session_id, EndReason::SignedOut, now)
+            .await?
+        {
+            let event = AuditEvent::sign_out(&who.user_id, &who.session_id, Some(device), now);
+            tx.append_audit(&event).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Ends a session found expired on use; `false` if it had already ended (or never was).
+    async fn expire_session(
+        &self,
+        session_id: &str,
+        device: Option<&DeviceContext>,
+        now: Timestamp,
+    ) -> DomainResult<bool> {
+        let mut tx = self.0.store.begin().await?;
+        let Some(user_id) = tx.session_owner(session_id).await? else {
+            return Ok(false);
+        };
+        let ended = tx.end_session(session_id, EndReason::Expired, now).await?;
+        if ended {
+            let event = AuditEvent::session_expired(&user_id, session_id, device, now);
+            tx.append_audit(&event).await?;
+        }
+        tx.commit().await?;
+        Ok(ended)
+    }
+}
