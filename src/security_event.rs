@@ -1,10 +1,32 @@
-//! How security events are shown, the same on the page and in the API: the sentence a person
-//! reads for each, and how many one page of them holds.
+//! Security events as their owner reads them, shown the same on the page and in the API: the
+//! sentence a person reads for each, and how many one page of them holds.
 
 use crate::audit::{Actor, AuditKind};
+use crate::device::DeviceLabel;
 use crate::error::{DomainError, DomainResult};
 use crate::geo::Location;
-use crate::service::SecurityEvent;
+use crate::time::Timestamp;
+
+/// An audit event as its owner reads it, with devices and places already resolved.
+#[derive(Debug, Clone)]
+pub struct SecurityEvent {
+    pub id: i64,
+    pub kind: AuditKind,
+    pub actor: Actor,
+    pub occurred_at: Timestamp,
+    /// The device the action came from.
+    pub device: Option<DeviceLabel>,
+    pub ip: Option<String>,
+    pub location: Option<Location>,
+    /// For a single revoke: the device that was signed out.
+    pub target_device: Option<DeviceLabel>,
+    pub target_prefix: Option<String>,
+    /// How many sessions a bulk revoke ended.
+    pub count: Option<u64>,
+    pub new_location: bool,
+    /// Done from the session asking.
+    pub by_this_session: bool,
+}
 
 /// How many security events one page holds, for any caller that lets its client choose.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
-use signedin::rotation::{self, RefreshOutcome, RefreshRequest};
+use signedin::service::refresh::{self, RefreshOutcome, RefreshRequest};
 use signedin::store::NewSession;
 use signedin::token::{RefreshToken, ServerKey};
 use signedin::{ClientHints, DeviceContext, Policy, Store, StoreOptions, Timestamp};
@@ -731,7 +731,7 @@ async fn limit_refresh(store: &Store, users: &[String], duration: Duration) -> S
                 policy: &policy,
                 now: Timestamp::now(),
             };
-            let outcome = rotation::refresh(&store, request).await;
+            let outcome = refresh::refresh(&store, request).await;
             let ok = matches!(outcome, Ok(RefreshOutcome::Rotated { .. }));
             (
                 (

@@ -1,6 +1,7 @@
 //! Accounts: signing up and in, the password and the step-up that guards what matters.
 
 use super::SessionService;
+use super::{Principal, SignedIn};
 use crate::account::{Email, Password};
 use crate::audit::{AuditDetail, AuditEvent, PasswordCheck};
 use crate::error::{DomainError, DomainResult};
@@ -10,7 +11,6 @@ use crate::session::{DeviceContext, EndReason};
 use crate::store::{LiveSessionRow, NewSession, NewUser};
 use crate::time::Timestamp;
 use crate::token::{RefreshToken, random_id};
-use crate::{Principal, SignedIn};
 
 impl SessionService {
     #[tracing::instrument(skip_all, fields(ip = %device.ip))]

@@ -1,33 +1,11 @@
 //! The security log as its owner reads it: audit events with devices and places resolved.
 
+use super::Principal;
 use super::SessionService;
-use crate::Principal;
-use crate::audit::{Actor, AuditDetail, AuditKind, AuditRecord};
-use crate::device::{ClientHints, DeviceLabel};
+use crate::audit::{AuditDetail, AuditRecord};
+use crate::device::ClientHints;
 use crate::error::DomainResult;
-use crate::geo::Location;
-use crate::time::Timestamp;
-
-/// An audit event as its owner reads it, with devices and places already resolved.
-#[derive(Debug, Clone)]
-pub struct SecurityEvent {
-    pub id: i64,
-    pub kind: AuditKind,
-    pub actor: Actor,
-    pub occurred_at: Timestamp,
-    /// The device the action came from.
-    pub device: Option<DeviceLabel>,
-    pub ip: Option<String>,
-    pub location: Option<Location>,
-    /// For a single revoke: the device that was signed out.
-    pub target_device: Option<DeviceLabel>,
-    pub target_prefix: Option<String>,
-    /// How many sessions a bulk revoke ended.
-    pub count: Option<u64>,
-    pub new_location: bool,
-    /// Done from the session asking.
-    pub by_this_session: bool,
-}
+use crate::security_event::{EventPage, SecurityEvent};
 
 impl SessionService {
     /// The caller's security activity, newest first; `before` is the `next_before` of the
@@ -38,7 +16,9 @@ impl SessionService {
         limit: u32,
         before: Option<i64>,
     ) -> DomainResult<(Vec<SecurityEvent>, Option<i64>)> {
-        let limit = limit.clamp(1, 100);
+        // The bound every caller's page size is held to (the API refuses beyond it, see
+        // `EventPage::size`); here it only guards callers that skip that check.
+        let limit = limit.clamp(1, EventPage::MAX);
         let records = self
             .0
             .store

@@ -25,10 +25,11 @@ mod accounts;
 mod activity;
 mod admin;
 mod limits;
+pub mod refresh;
 mod sessions;
 
 pub use crate::audit::BulkScope;
-pub use activity::SecurityEvent;
+pub use crate::security_event::SecurityEvent;
 
 /// An authenticated caller: a user on one of their sessions.
 #[derive(Debug, Clone, PartialEq, Eq)]

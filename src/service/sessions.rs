@@ -1,16 +1,17 @@
 //! Sessions: refreshing, authenticating each request, the device list and signing out.
 
+use super::refresh::{self, RefreshOutcome, RefreshRequest};
+use super::{IssuedTokens, Principal};
 use super::{RevokeBy, SessionService};
+use crate::audit::BulkScope;
 use crate::audit::{AuditEvent, RevokedTarget};
 use crate::device::ClientHints;
 use crate::error::{DomainError, DomainResult, TokenRejection};
 use crate::rate_limit::Door;
-use crate::rotation::{self, RefreshOutcome, RefreshRequest};
 use crate::session::{DeviceContext, EndReason, SessionInfo, SessionState};
 use crate::store::LiveSessionRow;
 use crate::time::Timestamp;
 use crate::token::{JtiPrefix, RefreshToken, verify_access_token};
-use crate::{BulkScope, IssuedTokens, Principal};
 
 impl SessionService {
     /// Rotates `raw_refresh_token`: the old token is revoked and its successor minted in one
@@ -45,7 +46,7 @@ impl SessionService {
             policy: &self.0.policy,
             now,
         };
-        let outcome = rotation::refresh(&self.0.store, request).await?;
+        let outcome = refresh::refresh(&self.0.store, request).await?;
         match outcome {
             RefreshOutcome::Rotated {
                 user_id,
