@@ -4,25 +4,29 @@
 //! the expiration policy, revocation and the audit trail, over SQLite or PostgreSQL. No HTTP
 //! and no UI here: the `server` crate (JSON API) and the `app` crate (Leptos server
 //! functions) both translate to and from [`SessionService`], so every rule has one home.
+//!
+//! The public surface is what the other crates (and the tests and benches) use: the
+//! re-exports below, and the modules they reach into by path. Everything else is private, so
+//! the compiler reports what nothing uses.
 
 pub mod account;
 pub mod audit;
 pub mod client_ip;
-pub mod clock;
-pub mod device;
-pub mod error;
-pub mod geo;
-pub mod normalize;
-pub mod policy;
-pub mod rate_limit;
+mod clock;
+mod device;
+mod error;
+mod geo;
+mod normalize;
+mod policy;
+mod rate_limit;
 pub mod redirect;
 pub mod request_context;
 pub mod rotation;
-pub mod security_event;
+mod security_event;
 pub mod service;
-pub mod session;
+mod session;
 pub mod store;
-pub mod time;
+mod time;
 pub mod token;
 
 pub use audit::{Actor, AuditKind, RevokedTarget};
