@@ -3,6 +3,7 @@
 pub mod activity_list;
 pub mod bulk_sign_out;
 pub mod device_icon;
+pub mod email_field;
 pub mod error_view;
 pub mod island;
 pub mod keep_fresh;

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use crate::components::email_field::EmailField;
 use crate::components::error_view::ErrorMessage;
 use crate::components::island::{error_from_plain_post, form_error, live_marker};
 use crate::server_fns::SignIn;
@@ -36,10 +37,7 @@ fn SignInForm(next: String, error: Option<String>) -> impl IntoView {
     view! {
         <ActionForm action=action attr:data-hydrated=live_marker()>
             <input type="hidden" name="next" value=next />
-            <div class="field">
-                <label for="email">"Email"</label>
-                <input id="email" name="email" type="email" autocomplete="username" required />
-            </div>
+            <EmailField />
             <div class="field">
                 <label for="password">"Password"</label>
                 <input id="password" name="password" type="password" autocomplete="current-password" required />

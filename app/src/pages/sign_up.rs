@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::components::email_field::EmailField;
 use crate::components::error_view::ErrorMessage;
 use crate::components::island::{error_from_plain_post, form_error, live_marker};
 use crate::server_fns::SignUp;
@@ -27,10 +28,7 @@ fn SignUpForm(error: Option<String>) -> impl IntoView {
     let message = form_error(action, error);
     view! {
         <ActionForm action=action attr:data-hydrated=live_marker()>
-            <div class="field">
-                <label for="email">"Email"</label>
-                <input id="email" name="email" type="email" autocomplete="username" required />
-            </div>
+            <EmailField />
             <div class="field">
                 <label for="password">"Password"</label>
                 <input

@@ -1,0 +1,13 @@
+//! The email field every account form starts with, labelled and autofilled alike.
+
+use leptos::prelude::*;
+
+#[component]
+pub fn EmailField() -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for="email">"Email"</label>
+            <input id="email" name="email" type="email" autocomplete="username" required />
+        </div>
+    }
+}
