@@ -131,7 +131,9 @@ pub enum AuditDetail {
         count: u64,
     },
     ReuseDetected {
-        cause: ReuseCause,
+        /// Recorded since the review of 2026-11-29; earlier rows say `{}`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cause: Option<ReuseCause>,
     },
     SessionExpired,
     PasswordChanged {
@@ -187,6 +189,40 @@ impl AuditDetail {
         };
         fields.insert("kind".to_owned(), Value::from(kind.as_str()));
         serde_json::from_value(Value::Object(fields))
+    }
+
+    /// The kind alone, its details unknown: what a row whose `detail` cannot be read shows,
+    /// so one damaged row never takes a whole security log (or a sign-in) down with it.
+    pub fn bare(kind: AuditKind) -> Self {
+        match kind {
+            AuditKind::AccountCreated => AuditDetail::AccountCreated,
+            AuditKind::SignIn => AuditDetail::SignIn {
+                new_location: false,
+                country_code: None,
+                city: None,
+            },
+            AuditKind::SignInFailed => AuditDetail::SignInFailed,
+            AuditKind::SignOut => AuditDetail::SignOut,
+            AuditKind::SessionRevoked => AuditDetail::SessionRevoked {
+                target_user_agent: String::new(),
+                target_ip: String::new(),
+            },
+            AuditKind::OtherSessionsRevoked => AuditDetail::OtherSessionsRevoked { count: 0 },
+            AuditKind::AllSessionsRevoked => AuditDetail::AllSessionsRevoked { count: 0 },
+            AuditKind::ReuseDetected => AuditDetail::ReuseDetected { cause: None },
+            AuditKind::SessionExpired => AuditDetail::SessionExpired,
+            AuditKind::PasswordChanged => AuditDetail::PasswordChanged {
+                other_sessions_signed_out: 0,
+            },
+            AuditKind::Reauthenticated => AuditDetail::Reauthenticated,
+            AuditKind::RefreshGrace => AuditDetail::RefreshGrace {
+                successor_prefix: String::new(),
+            },
+            AuditKind::RefreshSuperseded => AuditDetail::RefreshSuperseded,
+            AuditKind::ReauthFailed => AuditDetail::ReauthFailed {
+                check: PasswordCheck::Reauthentication,
+            },
+        }
     }
 }
 
@@ -337,7 +373,7 @@ impl AuditEvent {
         at: Timestamp,
     ) -> Self {
         Self::new(
-            AuditDetail::ReuseDetected { cause },
+            AuditDetail::ReuseDetected { cause: Some(cause) },
             Actor::System,
             Some(user_id),
             at,
@@ -484,6 +520,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_kind_has_a_bare_detail_of_that_kind() {
+        for kind in AuditKind::ALL {
+            assert_eq!(AuditDetail::bare(kind).kind(), kind);
+        }
+    }
+
+    #[test]
     fn every_kind_round_trips_through_its_name() {
         for kind in AuditKind::ALL {
             assert_eq!(AuditKind::parse(kind.as_str()), Some(kind));
@@ -508,7 +551,7 @@ mod tests {
             AuditDetail::OtherSessionsRevoked { count: 2 },
             AuditDetail::AllSessionsRevoked { count: 3 },
             AuditDetail::ReuseDetected {
-                cause: ReuseCause::OtherDeviceInGrace,
+                cause: Some(ReuseCause::OtherDeviceInGrace),
             },
             AuditDetail::SessionExpired,
             AuditDetail::PasswordChanged {
@@ -588,8 +631,14 @@ mod tests {
                 AuditKind::ReuseDetected,
                 r#"{"cause":"replayed_after_grace"}"#,
                 AuditDetail::ReuseDetected {
-                    cause: ReuseCause::ReplayedAfterGrace,
+                    cause: Some(ReuseCause::ReplayedAfterGrace),
                 },
+            ),
+            // Written before the cause was recorded.
+            (
+                AuditKind::ReuseDetected,
+                "{}",
+                AuditDetail::ReuseDetected { cause: None },
             ),
             (
                 AuditKind::PasswordChanged,

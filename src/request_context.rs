@@ -18,8 +18,8 @@ use crate::session::DeviceContext;
 /// `peer` is the address of the TCP peer, `None` when the transport knows none (an
 /// in-process call): then `0.0.0.0`, as before this function existed. `headers` yields every
 /// header line in the order received (an `http::HeaderMap` by reference does); names match
-/// whatever their case. A single-valued
-/// header is read from its first line; every line of the forwarding header counts.
+/// whatever their case. A single-valued header is read from its first line; every line of
+/// the forwarding header counts.
 pub fn device_context<N, V>(
     peer: Option<IpAddr>,
     headers: impl IntoIterator<Item = (N, V)>,

@@ -336,7 +336,7 @@ async fn a_grace_hand_out_to_another_user_agent_revokes_the_session_as_reuse(db:
     assert_eq!(
         reuse.detail,
         AuditDetail::ReuseDetected {
-            cause: ReuseCause::OtherDeviceInGrace
+            cause: Some(ReuseCause::OtherDeviceInGrace)
         }
     );
 }

@@ -13,6 +13,7 @@ on_both_stores!(
     a_connection_left_inside_a_transaction_is_never_handed_out_again,
     the_schema_refuses_a_second_live_token_for_a_session,
     check_reports_every_kind_of_broken_database,
+    old_and_damaged_audit_details_still_read,
 );
 
 fn user(n: u32) -> (NewUser, signedin::audit::AuditEvent) {
@@ -225,4 +226,56 @@ async fn sql(db: &TestDb, statements: &str) -> Result<(), String> {
             .map_err(|e| e.to_string())?;
     }
     Ok(())
+}
+
+/// A `reuse_detected` row from before its cause was recorded (`{}`) reads as it did, and a
+/// row whose detail cannot be read at all shows as its kind alone: one bad row never takes
+/// the whole security log down.
+async fn old_and_damaged_audit_details_still_read(db: &TestDb) {
+    let store = Store::connect(&db.url, &StoreOptions::default())
+        .await
+        .unwrap();
+    let (new_user, event) = user(1);
+    store.create_user(&new_user, &event).await.unwrap();
+    let insert = "INSERT INTO audit_events (occurred_at, kind, actor, user_id, detail) \
+                  VALUES ($1, $2, 'system', $3, $4)";
+    let now = Timestamp::from_unix_seconds(common::START + 1);
+    for (kind, detail) in [("reuse_detected", "{}"), ("sign_in", "not json")] {
+        match &store {
+            Store::Sqlite(sqlite) => {
+                sqlx::query(insert)
+                    .bind(now)
+                    .bind(kind)
+                    .bind(&new_user.id)
+                    .bind(detail)
+                    .execute(sqlite.writer())
+                    .await
+                    .unwrap();
+            }
+            Store::Postgres(postgres) => {
+                sqlx::query(insert)
+                    .bind(now)
+                    .bind(kind)
+                    .bind(&new_user.id)
+                    .bind(detail)
+                    .execute(postgres.pool())
+                    .await
+                    .unwrap();
+            }
+        }
+    }
+    let records = store
+        .security_events(&new_user.id, i64::MAX, 10)
+        .await
+        .unwrap();
+    let details: Vec<_> = records.iter().map(|r| r.event.detail.clone()).collect();
+    assert_eq!(
+        details,
+        vec![
+            signedin::audit::AuditDetail::bare(signedin::AuditKind::SignIn),
+            signedin::audit::AuditDetail::ReuseDetected { cause: None },
+            signedin::audit::AuditDetail::AccountCreated,
+        ]
+    );
+    store.close().await;
 }

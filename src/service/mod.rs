@@ -1,8 +1,9 @@
 //! `SessionService`: every rule of the session model in one place, called alike by the JSON
 //! API and by the devices page's server functions. One file per concern: `accounts.rs`
 //! (sign-up, sign-in, passwords, step-up), `sessions.rs` (refresh, authentication, the
-//! device list and signing out), `activity.rs` (the security log), `admin.rs` (the operator's
-//! commands), `limits.rs` (rate limits); here, the service itself and what they share.
+//! device list and signing out), `refresh.rs` (the refresh transaction's flow),
+//! `activity.rs` (the security log), `admin.rs` (the operator's commands), `limits.rs`
+//! (rate limits); here, the service itself and what they share.
 
 use std::sync::Arc;
 
@@ -25,6 +26,9 @@ mod accounts;
 mod activity;
 mod admin;
 mod limits;
+/// The refresh flow on its own, without the service's rate limits and owner lookup: public
+/// only for the load benchmark's "database ceiling" (`server/benches/load.rs`).
+#[doc(hidden)]
 pub mod refresh;
 mod sessions;
 

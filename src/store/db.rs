@@ -33,6 +33,22 @@ const POSTGRES_BEGIN: &str = "BEGIN";
 /// holds the whole file from `BEGIN IMMEDIATE`.
 const FOR_UPDATE: &str = " FOR UPDATE";
 
+/// A `SELECT` that locks what it reads, in each dialect's words: written once, its
+/// `FOR UPDATE` form made once per process (held in a `LazyLock` by the statement's module).
+pub(crate) struct LockingSelect {
+    plain: &'static str,
+    for_update: String,
+}
+
+impl LockingSelect {
+    pub(crate) fn new(plain: &'static str) -> Self {
+        Self {
+            plain,
+            for_update: format!("{plain}{FOR_UPDATE}"),
+        }
+    }
+}
+
 /// A value a statement binds: every type our tables hold.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Param<'a> {
@@ -303,18 +319,15 @@ impl Tx {
         row.ok_or(sqlx::Error::RowNotFound)
     }
 
-    /// `sql`, a `SELECT`, locking the rows it reads until this transaction ends.
+    /// A `SELECT` that locks the rows it reads until this transaction ends.
     pub(crate) async fn fetch_optional_locked<R: Row>(
         &mut self,
-        sql: &str,
+        select: &LockingSelect,
         params: &[Param<'_>],
     ) -> Result<Option<R>, sqlx::Error> {
         match self {
-            Tx::Sqlite(_) => self.fetch_optional(sql, params).await,
-            Tx::Postgres(_) => {
-                let locked = format!("{sql}{FOR_UPDATE}");
-                self.fetch_optional(&locked, params).await
-            }
+            Tx::Sqlite(_) => self.fetch_optional(select.plain, params).await,
+            Tx::Postgres(_) => self.fetch_optional(&select.for_update, params).await,
         }
     }
 

@@ -3,7 +3,7 @@
 
 use std::sync::LazyLock;
 
-use super::db::Param;
+use super::db::{LockingSelect, Param};
 use super::tokens::NewToken;
 use super::{Store, Tx};
 use crate::audit::AuditEvent;
@@ -67,8 +67,9 @@ pub(super) static LIVE_SESSIONS_WITHOUT_LIVE_TOKEN: LazyLock<String> = LazyLock:
     )
 });
 
-/// A sign-in to record: the session and its first refresh token.
-#[derive(Debug, Clone)]
+/// A sign-in to record: the session and its first refresh token. (`Debug` leaves the
+/// password hash out: hashes are never logged.)
+#[derive(Clone)]
 pub struct NewSession {
     pub session_id: String,
     pub user_id: String,
@@ -80,6 +81,19 @@ pub struct NewSession {
     /// The password hash the sign-in verified against. The session is refused (as
     /// `InvalidCredentials`) unless it is still the account's when the session is written.
     pub verified_password_hash: String,
+}
+
+impl std::fmt::Debug for NewSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewSession")
+            .field("session_id", &self.session_id)
+            .field("user_id", &self.user_id)
+            .field("token", &self.token)
+            .field("signed_in_at", &self.signed_in_at)
+            .field("expires_at", &self.expires_at)
+            .field("new_location", &self.new_location)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What an authenticated request needs to know about its session.
@@ -233,11 +247,13 @@ impl Tx {
     /// Reads the session and locks its row until the transaction ends: the first step of
     /// every change to its tokens.
     pub(crate) async fn lock_session(&mut self, session_id: &str) -> DomainResult<SessionLockRow> {
-        let row = self
-            .fetch_optional_locked(
+        static LOCK_SESSION: LazyLock<LockingSelect> = LazyLock::new(|| {
+            LockingSelect::new(
                 "SELECT user_id, signed_in_at, last_used_at, revoked_at FROM sessions WHERE id = $1",
-                &[session_id.into()],
             )
+        });
+        let row = self
+            .fetch_optional_locked(&LOCK_SESSION, &[session_id.into()])
             .await?;
         Ok(row.ok_or(sqlx::Error::RowNotFound)?)
     }

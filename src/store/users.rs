@@ -1,12 +1,15 @@
 //! The `users` table: accounts and their password hashes.
 
+use std::sync::LazyLock;
+
+use super::db::LockingSelect;
 use super::{Store, Tx};
 use crate::audit::AuditEvent;
 use crate::error::{DomainError, DomainResult};
 use crate::time::Timestamp;
 
-/// A new account.
-#[derive(Debug, Clone)]
+/// A new account. (`Debug` leaves the password hash out: hashes are never logged.)
+#[derive(Clone)]
 pub struct NewUser {
     pub id: String,
     pub email: String,
@@ -15,12 +18,30 @@ pub struct NewUser {
     pub created_at: Timestamp,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Clone, sqlx::FromRow)]
 pub struct UserRow {
     pub id: String,
     pub email: String,
     pub password_hash: String,
     pub created_at: Timestamp,
+}
+
+impl std::fmt::Debug for NewUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewUser")
+            .field("id", &self.id)
+            .field("created_at", &self.created_at)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for UserRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserRow")
+            .field("id", &self.id)
+            .field("created_at", &self.created_at)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Store {
@@ -85,11 +106,10 @@ impl Tx {
         &mut self,
         user_id: &str,
     ) -> DomainResult<Option<String>> {
+        static LOCK_PASSWORD_HASH: LazyLock<LockingSelect> =
+            LazyLock::new(|| LockingSelect::new("SELECT password_hash FROM users WHERE id = $1"));
         let row: Option<(String,)> = self
-            .fetch_optional_locked(
-                "SELECT password_hash FROM users WHERE id = $1",
-                &[user_id.into()],
-            )
+            .fetch_optional_locked(&LOCK_PASSWORD_HASH, &[user_id.into()])
             .await?;
         Ok(row.map(|(hash,)| hash))
     }

@@ -8,8 +8,8 @@ use leptos::prelude::*;
 const REFRESH_EVERY: Duration = Duration::from_secs(30);
 const TICK_EVERY: Duration = Duration::from_secs(15);
 
-/// Browser only: ticks the clock for relative times, and reloads the list every 30 seconds
-/// and whenever the tab comes back into view.
+/// Browser only (on the server it does nothing): starts the clock and the reloads, and
+/// stops them when the island is torn down.
 pub fn keep_fresh(
     browser_now: RwSignal<Option<i64>>,
     reload: RwSignal<u32>,
