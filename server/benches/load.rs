@@ -11,7 +11,6 @@
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -21,16 +20,13 @@ use signedin::service::refresh::{self, RefreshOutcome, RefreshRequest};
 use signedin::store::NewSession;
 use signedin::token::{RefreshToken, ServerKey};
 use signedin::{ClientHints, DeviceContext, Policy, Store, StoreOptions, Timestamp};
-use sqlx::Connection;
+
+mod support;
+
+use support::{Backend, Server, fresh_database};
 
 const PASSWORD: &str = "correct horse battery staple";
 const AGENT: &str = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Backend {
-    Sqlite,
-    Postgres,
-}
 
 struct Args {
     smoke: bool,
@@ -273,74 +269,6 @@ where
     (Sample::merge(samples, started.elapsed()), finals)
 }
 
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Server {
-    async fn start(database_url: &str) -> Server {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-        let child = Command::new(env!("CARGO_BIN_EXE_signedin"))
-            .current_dir(&root)
-            .env("DATABASE_URL", database_url)
-            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
-            .env("SIGNEDIN_RATE_LIMITS", "off")
-            .env("SIGNEDIN_LOG", "warn")
-            .env("SIGNEDIN_PRUNE_INTERVAL_SECS", "0")
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("the release server starts");
-        let server = Server {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-        };
-        let client = Client::new();
-        for _ in 0..600 {
-            if let Ok(r) = client.get(format!("{}/readyz", server.base)).send().await
-                && r.status() == StatusCode::OK
-            {
-                return server;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("the server did not become ready");
-    }
-
-    fn rss_mib(&self) -> f64 {
-        self.status_mib("VmRSS:")
-    }
-
-    /// Peak resident memory so far (VmHWM), in MiB.
-    fn peak_rss_mib(&self) -> f64 {
-        self.status_mib("VmHWM:")
-    }
-
-    fn status_mib(&self, field: &str) -> f64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
-            .unwrap_or_default();
-        status
-            .lines()
-            .find(|l| l.starts_with(field))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|kb| kb.parse::<f64>().ok())
-            .map_or(0.0, |kb| kb / 1024.0)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// A worker's own account: tokens from a real sign-in.
 #[derive(Clone)]
 struct Worker {
@@ -502,57 +430,6 @@ async fn seed_revocable(store: &Store, user_id: &str, count: usize) -> Vec<Strin
     rows.iter()
         .map(|(_, hash)| hash.prefix().to_owned())
         .collect()
-}
-
-struct Database {
-    url: String,
-    drop: Option<(String, String)>,
-}
-
-async fn fresh_database(backend: Backend, tag: &str) -> Database {
-    match backend {
-        Backend::Sqlite => {
-            let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/bench");
-            std::fs::create_dir_all(&dir).unwrap();
-            let path = dir.join(format!("{tag}.db"));
-            for suffix in ["", "-wal", "-shm"] {
-                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-            }
-            Database {
-                url: format!("sqlite://{}", path.display()),
-                drop: None,
-            }
-        }
-        Backend::Postgres => {
-            let admin =
-                std::env::var("TEST_DATABASE_URL").expect("TEST_DATABASE_URL for --store postgres");
-            let name = format!("signedin_bench_{tag}");
-            let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
-            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .execute(&mut conn)
-                .await;
-            sqlx::query(&format!("CREATE DATABASE {name}"))
-                .execute(&mut conn)
-                .await
-                .unwrap();
-            let (base, _) = admin.rsplit_once('/').unwrap();
-            Database {
-                url: format!("{base}/{name}"),
-                drop: Some((admin, name)),
-            }
-        }
-    }
-}
-
-impl Database {
-    async fn remove(self) {
-        if let Some((admin, name)) = self.drop {
-            let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
-            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .execute(&mut conn)
-                .await;
-        }
-    }
 }
 
 fn keep_alive_client() -> Client {
