@@ -25,6 +25,7 @@ mod accounts;
 mod activity;
 mod admin;
 mod limits;
+mod live;
 pub mod refresh;
 mod sessions;
 
