@@ -7,7 +7,39 @@ use reqwest::{Client, StatusCode};
 
 use crate::node::{Db, Node, login, run, signup_and_login};
 
-crate::on_both_stores!(the_admin_command_ends_a_streaming_devices_session_at_once);
+crate::on_both_stores!(
+    the_admin_command_ends_a_streaming_devices_session_at_once,
+    sigterm_ends_open_streams_so_the_node_stops_at_once,
+);
+
+/// Without their end, open streams would hold the graceful drain for its whole 30 s.
+async fn sigterm_ends_open_streams_so_the_node_stops_at_once(db: &Db) {
+    let node = Node::start(&db.url, &[]).await;
+    let client = Client::new();
+    let mac = signup_and_login(&client, &node, "ada@example.com").await;
+    let mut streams = Vec::new();
+    for _ in 0..3 {
+        let response = client
+            .get(node.url("/me/sessions/events"))
+            .bearer_auth(mac["access_token"].as_str().unwrap())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        streams.push(SseStream::new(response));
+    }
+    let started = std::time::Instant::now();
+    let status = node.terminate();
+    assert!(status.success(), "{status:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "stopping took {:?}",
+        started.elapsed()
+    );
+    for mut stream in streams {
+        assert_eq!(stream.next_event(Duration::from_secs(2)).await, Next::Ended);
+    }
+}
 
 /// The admin command is another process: on SQLite the node finds its change by looking,
 /// on PostgreSQL it hears it.
