@@ -6,7 +6,8 @@ use reqwest::StatusCode;
 use serde_json::Value;
 
 use crate::helpers::{
-    Backend, IPHONE_SAFARI, MAC_CHROME, Options, TestApp, problem, spawn_app, spawn_app_with,
+    Backend, IPHONE_SAFARI, MAC_CHROME, Options, PASSWORD, TestApp, problem, spawn_app,
+    spawn_app_with,
 };
 use crate::sse::{Next, SseStream};
 
@@ -24,6 +25,9 @@ crate::on_both_stores!(
     a_stream_outlives_the_request_and_client_deadlines_with_heartbeats,
     a_stopping_server_ends_its_streams_at_once,
     the_stream_is_documented_as_an_event_stream,
+    a_password_change_signs_the_other_devices_streams_out,
+    reuse_detection_signs_the_stolen_sessions_stream_out,
+    expiry_found_on_use_signs_the_sessions_stream_out,
 );
 
 const SOON: Duration = Duration::from_secs(2);
@@ -54,6 +58,9 @@ async fn open_after(app: &TestApp, token: &str, last_event_id: Option<&str>) -> 
     match stream.next_block(SOON).await {
         Next::Event(first) => assert_eq!(first.retry, Some(2000), "{first:?}"),
         other => panic!("no retry hint: {other:?}"),
+    }
+    if last_event_id.is_none() {
+        stream.settle(Duration::from_millis(250)).await;
     }
     stream
 }
@@ -88,6 +95,7 @@ async fn the_page_opens_its_stream_with_its_access_cookie(backend: Backend) {
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let mut stream = SseStream::new(response);
+    stream.settle(Duration::from_millis(250)).await;
     app.login_as("ada@example.com", IPHONE_SAFARI).await;
     assert_eq!(stream.expect_event(SOON).await.json()["kind"], "sign_in");
     app.finish().await;
@@ -347,5 +355,59 @@ async fn the_stream_is_documented_as_an_event_stream(backend: Backend) {
             .iter()
             .any(|p| p["name"] == "Last-Event-ID" && p["in"] == "header")
     );
+    app.finish().await;
+}
+
+async fn a_password_change_signs_the_other_devices_streams_out(backend: Backend) {
+    let app = spawn_app(backend).await.unwrap();
+    let mac = app.user("ada@example.com").await;
+    let phone = app.login_as("ada@example.com", IPHONE_SAFARI).await;
+    let mut on_phone = open(&app, token(&phone)).await;
+    let mut on_mac = open(&app, token(&mac)).await;
+    let changed = app
+        .client
+        .post(app.url("/accounts/me/password"))
+        .bearer_auth(token(&mac))
+        .json(&serde_json::json!({"current_password": PASSWORD, "new_password": "a new password"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.status(), StatusCode::NO_CONTENT);
+    let ended = on_phone.expect_event(SOON).await;
+    assert_eq!(ended.name(), "signed_out");
+    assert_eq!(ended.json()["device"], "Chrome on macOS");
+    assert_eq!(on_phone.next_event(SOON).await, Next::Ended);
+    let change = on_mac.expect_event(SOON).await;
+    assert_eq!(change.json()["kind"], "password_changed");
+    app.finish().await;
+}
+
+async fn reuse_detection_signs_the_stolen_sessions_stream_out(backend: Backend) {
+    let app = spawn_app(backend).await.unwrap();
+    app.user("ada@example.com").await;
+    let phone = app.login_as("ada@example.com", IPHONE_SAFARI).await;
+    let mut on_phone = open(&app, token(&phone)).await;
+    let stolen = phone["refresh_token"].as_str().unwrap();
+    assert_eq!(app.refresh(stolen).await.status(), StatusCode::OK);
+    app.advance(Duration::from_secs(60));
+    assert_eq!(app.refresh(stolen).await.status(), StatusCode::UNAUTHORIZED);
+    let ended = on_phone.expect_event(SOON).await;
+    assert_eq!(ended.name(), "signed_out", "{ended:?}");
+    assert_eq!(ended.json()["device"], Value::Null);
+    assert_eq!(on_phone.next_event(SOON).await, Next::Ended);
+    app.finish().await;
+}
+
+async fn expiry_found_on_use_signs_the_sessions_stream_out(backend: Backend) {
+    let app = spawn_app(backend).await.unwrap();
+    app.user("ada@example.com").await;
+    let phone = app.login_as("ada@example.com", IPHONE_SAFARI).await;
+    let mut on_phone = open(&app, token(&phone)).await;
+    app.advance(Duration::from_secs(15 * 86_400));
+    let refresh = app.refresh(phone["refresh_token"].as_str().unwrap()).await;
+    assert_eq!(refresh.status(), StatusCode::UNAUTHORIZED);
+    let ended = on_phone.expect_event(SOON).await;
+    assert_eq!(ended.name(), "signed_out", "{ended:?}");
+    assert_eq!(on_phone.next_event(SOON).await, Next::Ended);
     app.finish().await;
 }

@@ -89,6 +89,33 @@ impl SseStream {
     }
 }
 
+impl SseStream {
+    /// Drops what arrives within `quiet`: on PostgreSQL a change committed just before the
+    /// stream opened may still be on its way through `NOTIFY`.
+    pub async fn settle(&mut self, quiet: Duration) {
+        while let Next::Event(event) = self.next_event(quiet).await {
+            assert_eq!(
+                event.name(),
+                "change",
+                "only stale changes settle: {event:?}"
+            );
+        }
+    }
+
+    /// The next event named `name`, skipping changes told before it (see `settle`).
+    pub async fn expect_named(&mut self, name: &str, within: Duration) -> SseEvent {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let event = self.expect_event(left).await;
+            if event.name() == name {
+                return event;
+            }
+            assert_eq!(event.name(), "change", "expected {name}, got {event:?}");
+        }
+    }
+}
+
 fn parse_block(block: &str) -> SseEvent {
     let mut event = SseEvent::default();
     for line in block.lines().filter(|line| !line.is_empty()) {

@@ -62,8 +62,9 @@ async fn the_admin_command_ends_a_streaming_devices_session_at_once(db: &Db) {
         &["sessions", "revoke", "--email", "ada@example.com", "--all"],
     );
     assert!(revoked.status.success(), "{revoked:?}");
-    let ended = stream.expect_event(Duration::from_secs(2)).await;
-    assert_eq!(ended.name(), "signed_out", "{ended:?}");
+    let ended = stream
+        .expect_named("signed_out", Duration::from_secs(2))
+        .await;
     assert_eq!(ended.json()["device"], serde_json::Value::Null);
     assert_eq!(stream.next_event(Duration::from_secs(2)).await, Next::Ended);
 }
@@ -109,8 +110,9 @@ async fn a_stream_on_one_node_sees_a_sign_out_done_on_the_other() {
         .await
         .unwrap();
     assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
-    let ended = on_a.expect_event(Duration::from_secs(2)).await;
-    assert_eq!(ended.name(), "signed_out", "{ended:?}");
+    let ended = on_a
+        .expect_named("signed_out", Duration::from_secs(2))
+        .await;
     assert_eq!(on_a.next_event(Duration::from_secs(2)).await, Next::Ended);
     db.finish().await;
 }
