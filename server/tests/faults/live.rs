@@ -113,6 +113,7 @@ async fn a_stream_on_one_node_sees_a_sign_out_done_on_the_other() {
     let ended = on_a
         .expect_named("signed_out", Duration::from_secs(2))
         .await;
+    assert!(ended.json()["at"].is_string(), "{ended:?}");
     assert_eq!(on_a.next_event(Duration::from_secs(2)).await, Next::Ended);
     db.finish().await;
 }
