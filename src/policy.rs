@@ -26,6 +26,10 @@ pub struct Policy {
     pub audit_retention: Duration,
     /// A sign-in from a place not seen within this window is a "new location".
     pub new_location_window: Duration,
+    /// A refresh moves "Last active" on the live devices page only if the session was last
+    /// used longer ago than this (`SIGNEDIN_LIVE_TOUCH_SECS`): at most one such update per
+    /// session per window, however often it refreshes.
+    pub touch_every: Duration,
 }
 
 impl Default for Policy {
@@ -38,6 +42,7 @@ impl Default for Policy {
             reauth_max_age: Duration::from_secs(900),
             audit_retention: Duration::from_secs(90 * DAY),
             new_location_window: Duration::from_secs(90 * DAY),
+            touch_every: Duration::from_secs(5),
         }
     }
 }
@@ -71,6 +76,12 @@ impl Policy {
     /// Sessions signed in before this instant have reached their absolute lifetime.
     pub fn absolute_cutoff(&self, now: Timestamp) -> Timestamp {
         now.minus(self.max_age)
+    }
+
+    /// Whether a session last used at `last_used_at`, used again `now`, is news to its owner's
+    /// open devices pages (coalesced to one update per `touch_every`).
+    pub fn touch_is_news(&self, last_used_at: Timestamp, now: Timestamp) -> bool {
+        now.since(last_used_at) >= self.touch_every
     }
 
     pub fn reauth_is_fresh(&self, reauthenticated_at: Timestamp, now: Timestamp) -> bool {

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use signedin::client_ip::ForwardedHeader;
-use signedin::{Policy, RateLimits, TrustedProxies};
+use signedin::{LiveLimits, Policy, RateLimits, TrustedProxies};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -196,6 +196,42 @@ pub struct Settings {
         global = true
     )]
     pub client_timeout_secs: u64,
+    /// Live devices-page streams (`GET /me/sessions/events`) one user may hold open on a node;
+    /// a new one beyond closes that user's oldest.
+    #[arg(
+        long,
+        env = "SIGNEDIN_LIVE_STREAMS_PER_USER",
+        default_value_t = 10,
+        value_parser = clap::value_parser!(u64).range(1..),
+        global = true
+    )]
+    pub live_streams_per_user: u64,
+    /// Live streams a node holds open in all; a new one beyond is answered 503.
+    #[arg(
+        long,
+        env = "SIGNEDIN_LIVE_STREAMS_PER_NODE",
+        default_value_t = 2_000,
+        global = true
+    )]
+    pub live_streams_per_node: u64,
+    /// Seconds between the heartbeats of a live stream (a comment line, no database query).
+    #[arg(
+        long,
+        env = "SIGNEDIN_LIVE_HEARTBEAT_SECS",
+        default_value_t = 15,
+        value_parser = clap::value_parser!(u64).range(1..),
+        global = true
+    )]
+    pub live_heartbeat_secs: u64,
+    /// A refresh moves "Last active" on open devices pages only if the session was last used
+    /// longer ago than this many seconds: at most one such update per session per window.
+    #[arg(
+        long,
+        env = "SIGNEDIN_LIVE_TOUCH_SECS",
+        default_value_t = 5,
+        global = true
+    )]
+    pub live_touch_secs: u64,
     /// Log filter, e.g. `info` or `signedin=debug,info`.
     #[arg(long, env = "SIGNEDIN_LOG", default_value = "info", global = true)]
     pub log: String,
@@ -219,6 +255,7 @@ pub struct Config {
     pub secure_cookies: bool,
     /// `scheme://host[:port]` the Origin check expects, when pinned by SIGNEDIN_PUBLIC_URL.
     pub public_origin: Option<String>,
+    pub live_limits: LiveLimits,
 }
 
 impl Config {
@@ -237,6 +274,7 @@ impl Config {
             reuse_grace: secs(settings.reuse_grace_secs),
             reauth_max_age: secs(settings.reauth_max_age_secs),
             audit_retention: secs(settings.audit_retention_days.saturating_mul(86_400)),
+            touch_every: secs(settings.live_touch_secs),
             ..Policy::default()
         };
         let rate_limits = RateLimits::parse(&settings.rate_limits).map_err(|e| e.to_string())?;
@@ -269,6 +307,10 @@ impl Config {
                 settings.log_format
             ));
         }
+        let live_limits = LiveLimits {
+            per_user: usize::try_from(settings.live_streams_per_user).unwrap_or(usize::MAX),
+            per_node: usize::try_from(settings.live_streams_per_node).unwrap_or(usize::MAX),
+        };
         Ok(Self {
             settings,
             policy,
@@ -276,6 +318,7 @@ impl Config {
             trusted_proxies,
             secure_cookies,
             public_origin,
+            live_limits,
         })
     }
 }

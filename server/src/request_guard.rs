@@ -18,6 +18,10 @@
 //! - an answer not ready within the request timeout becomes 503 with `Retry-After`. A
 //!   state-changing request still finishes in its task; a retry then meets its result (a
 //!   refresh retried inside the grace window gets the same successor).
+//!
+//! The deadline covers a response's head, not its body: a live stream
+//! (`GET /me/sessions/events`) answers its head as soon as the caller is authenticated, and its
+//! body then lasts as long as the stream, exempt by construction.
 
 use std::time::Duration;
 

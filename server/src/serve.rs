@@ -5,11 +5,13 @@
 //!   (`serve_request`): once the server has it, it runs whatever the client does next.
 //! - A client must send a request's headers within the client timeout (hyper closes the
 //!   connection otherwise). That covers idle keep-alive connections and slowloris headers
-//!   alike; `request_guard` does the same for bodies.
+//!   alike; `request_guard` does the same for bodies. While a response is being written (a
+//!   live stream's, for as long as it lasts) no request is being read, so no deadline applies.
 //! - An error from `accept` (say the descriptor limit was hit) pauses accepting briefly
 //!   instead of ending the server.
 //! - On shutdown no new connection is accepted, every open one finishes the request it is
-//!   serving and closes, and we wait for them up to a bound.
+//!   serving and closes, and we wait for them up to a bound. (Live streams end first: see
+//!   `Application::run_until_stopped`.)
 
 use std::convert::Infallible;
 use std::future::Future;

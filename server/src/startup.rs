@@ -130,10 +130,12 @@ impl Application {
             .site_addr(bound)
             .env(leptos::config::Env::PROD)
             .build();
+        let live = service.start_live(config.live_limits);
         let state = AppState {
             leptos_options,
             service,
             config: Arc::new(config),
+            live,
         };
         let router = router(state.clone());
         Ok(Self {
@@ -166,6 +168,13 @@ impl Application {
         let prune = spawn_pruner(&self.state);
         tracing::info!(addr = %self.local_addr(), store = self.state.service.store().backend(), "listening");
         let client_timeout = Duration::from_secs(self.state.config.settings.client_timeout_secs);
+        // Live streams never finish on their own: they end the moment the node starts
+        // stopping, so the drain waits only for ordinary requests.
+        let live = self.state.live.clone();
+        let shutdown = async move {
+            shutdown.await;
+            live.close_all();
+        };
         let result =
             crate::serve::serve(self.listener, self.router, client_timeout, shutdown).await;
         if let Some(prune) = prune {

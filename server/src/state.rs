@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
-use signedin::SessionService;
+use signedin::{Hub, SessionService};
 
 use crate::config::Config;
 
@@ -15,6 +15,8 @@ pub struct AppState {
     /// one through their own context (`app::server_fns::context::WebContext`).
     pub service: SessionService,
     pub config: Arc<Config>,
+    /// This node's live streams (`GET /me/sessions/events`).
+    pub live: Hub,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -26,6 +26,7 @@ mod accounts;
 mod activity;
 mod admin;
 mod limits;
+mod live;
 /// The refresh flow on its own, without the service's rate limits and owner lookup: public
 /// only for the load benchmark's "database ceiling" (`server/benches/load.rs`).
 #[doc(hidden)]

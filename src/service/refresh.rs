@@ -75,7 +75,8 @@ pub async fn refresh(store: &Store, request: RefreshRequest<'_>) -> DomainResult
 }
 
 /// The presented token was marked rotated: mints its successor for the requesting device and
-/// stamps the session used.
+/// stamps the session used ("Last active" moves on open devices pages, at most once per
+/// `touch_every`).
 async fn rotate(
     mut tx: Tx,
     request: &RefreshRequest<'_>,
@@ -100,6 +101,10 @@ async fn rotate(
     })
     .await?;
     tx.touch_session(session_id, now).await?;
+    // The previous use was read with the lock above: coalescing costs no query.
+    if policy.touch_is_news(session.last_used_at, now) {
+        tx.announce_touch(&session.user_id, now).await?;
+    }
     tx.commit().await?;
     Ok(RefreshOutcome::Rotated {
         user_id: session.user_id,

@@ -1,7 +1,10 @@
 //! The `audit_events` table: events are written as the domain built them, in the
 //! transaction of the change they record, and read back as they were written.
 
+use std::sync::Arc;
+
 use super::db::Param;
+use super::notify::Notice;
 use super::{Store, Tx};
 use crate::audit::{Actor, AuditDetail, AuditEvent, AuditKind, AuditRecord};
 use crate::error::{DomainError, DomainResult};
@@ -92,6 +95,72 @@ impl Store {
         .await
     }
 
+    /// One event by its id, if it is still kept.
+    pub(crate) async fn audit_record(&self, id: i64) -> DomainResult<Option<AuditRecord>> {
+        let mut records = self
+            .audit_records(
+                "SELECT id, occurred_at, kind, actor, user_id, session_id, target_session_id, \
+                        target_prefix, ip, user_agent, detail \
+                 FROM audit_events WHERE id = $1",
+                &[id.into()],
+            )
+            .await?;
+        Ok(records.pop())
+    }
+
+    /// The user's events after `after`, oldest first, at most `limit`; `None` if `after` is
+    /// not (or no longer) one of the user's events.
+    pub(crate) async fn audit_records_after(
+        &self,
+        user_id: &str,
+        after: i64,
+        limit: i64,
+    ) -> DomainResult<Option<Vec<AuditRecord>>> {
+        let known: Option<(i64,)> = self
+            .reader()
+            .fetch_optional(
+                "SELECT id FROM audit_events WHERE id = $1 AND user_id = $2",
+                &[after.into(), user_id.into()],
+            )
+            .await?;
+        if known.is_none() {
+            return Ok(None);
+        }
+        let records = self
+            .audit_records(
+                "SELECT id, occurred_at, kind, actor, user_id, session_id, target_session_id, \
+                        target_prefix, ip, user_agent, detail \
+                 FROM audit_events WHERE user_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+                &[user_id.into(), after.into(), limit.into()],
+            )
+            .await?;
+        Ok(Some(records))
+    }
+
+    /// The newest event's id (0 with none yet).
+    pub(crate) async fn latest_audit_id(&self) -> DomainResult<i64> {
+        let (id,): (i64,) = self
+            .reader()
+            .fetch_one("SELECT COALESCE(MAX(id), 0) FROM audit_events", &[])
+            .await?;
+        Ok(id)
+    }
+
+    /// Every user's events after `after`, oldest first, at most `limit`.
+    pub(crate) async fn audit_records_since(
+        &self,
+        after: i64,
+        limit: i64,
+    ) -> DomainResult<Vec<AuditRecord>> {
+        self.audit_records(
+            "SELECT id, occurred_at, kind, actor, user_id, session_id, target_session_id, \
+                    target_prefix, ip, user_agent, detail \
+             FROM audit_events WHERE id > $1 ORDER BY id LIMIT $2",
+            &[after.into(), limit.into()],
+        )
+        .await
+    }
+
     async fn audit_records(
         &self,
         sql: &str,
@@ -103,27 +172,52 @@ impl Store {
 }
 
 impl Tx {
-    /// Appends `event` as part of this transaction: it commits or rolls back with the change.
+    /// Appends `event` as part of this transaction: it commits or rolls back with the change,
+    /// and once committed it is announced to the user's live listeners (see `notify.rs`).
     pub(crate) async fn append_audit(&mut self, event: &AuditEvent) -> DomainResult<()> {
         let detail = event.detail.to_stored();
-        self.execute(
-            "INSERT INTO audit_events (occurred_at, kind, actor, user_id, session_id, \
+        let (id,): (i64,) = self
+            .fetch_one(
+                "INSERT INTO audit_events (occurred_at, kind, actor, user_id, session_id, \
                                        target_session_id, target_prefix, ip, user_agent, detail) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            &[
-                event.occurred_at.into(),
-                event.kind().as_str().into(),
-                event.actor.as_str().into(),
-                event.user_id.as_deref().into(),
-                event.session_id.as_deref().into(),
-                event.target_session_id.as_deref().into(),
-                event.target_prefix.as_deref().into(),
-                event.ip.as_deref().into(),
-                event.user_agent.as_deref().into(),
-                (&detail).into(),
-            ],
-        )
-        .await?;
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+                &[
+                    event.occurred_at.into(),
+                    event.kind().as_str().into(),
+                    event.actor.as_str().into(),
+                    event.user_id.as_deref().into(),
+                    event.session_id.as_deref().into(),
+                    event.target_session_id.as_deref().into(),
+                    event.target_prefix.as_deref().into(),
+                    event.ip.as_deref().into(),
+                    event.user_agent.as_deref().into(),
+                    (&detail).into(),
+                ],
+            )
+            .await?;
+        if let Some(user_id) = &event.user_id {
+            let record = AuditRecord {
+                id,
+                event: event.clone(),
+            };
+            let notice = Notice::Audit {
+                user_id: user_id.clone(),
+                id,
+                record: Some(Arc::new(record)),
+            };
+            self.announce(notice).await?;
+        }
+        Ok(())
+    }
+
+    /// Announces that a session of `user_id` was used at `at`: no row, only the notice.
+    pub(crate) async fn announce_touch(
+        &mut self,
+        user_id: &str,
+        at: Timestamp,
+    ) -> DomainResult<()> {
+        let user_id = user_id.to_owned();
+        self.announce(Notice::Touch { user_id, at }).await?;
         Ok(())
     }
 }

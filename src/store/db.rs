@@ -4,7 +4,8 @@
 //!
 //! Both dialects accept `$n` parameters, `RETURNING` and `ON CONFLICT`, and `Timestamp`
 //! encodes natively on each (see `timestamp.rs`), so only two things differ, and both are
-//! here: how a write transaction begins, and how a row is locked for the rest of it.
+//! here: how a write transaction begins, and how a row is locked for the rest of it. (A third,
+//! how a committed change is announced, is `Tx::announce`'s: see `notify.rs`.)
 //!
 //! Nothing here is generic over `sqlx::Database`: each method matches on the dialect and runs
 //! the statement on a concrete type, so every future stays `Send` and the compiler (and a
@@ -19,6 +20,7 @@ use sqlx::{
 };
 
 use super::Store;
+use super::notify::{Bus, CHANNEL, Notice};
 use crate::time::Timestamp;
 
 /// How a write transaction begins. SQLite takes its write lock at `BEGIN IMMEDIATE`, so a
@@ -260,29 +262,43 @@ impl Pool<'_> {
         row.ok_or(sqlx::Error::RowNotFound)
     }
 
-    /// Begins a write transaction, the dialect's way.
-    async fn begin(self) -> Result<Tx, sqlx::Error> {
-        Ok(match self {
-            Pool::Sqlite(p) => Tx::Sqlite(p.begin_with(SQLITE_BEGIN).await?),
-            Pool::Postgres(p) => Tx::Postgres(p.begin_with(POSTGRES_BEGIN).await?),
+    /// Begins a write transaction, the dialect's way, announcing on `bus` once committed.
+    async fn begin(self, bus: Bus) -> Result<Tx, sqlx::Error> {
+        let conn = match self {
+            Pool::Sqlite(p) => TxConn::Sqlite(p.begin_with(SQLITE_BEGIN).await?),
+            Pool::Postgres(p) => TxConn::Postgres(p.begin_with(POSTGRES_BEGIN).await?),
+        };
+        Ok(Tx {
+            conn,
+            announced: Vec::new(),
+            bus,
         })
     }
 }
 
 /// An open write transaction. Dropped without [`Tx::commit`] (an early return, a future
 /// dropped mid-request), it rolls back: sqlx queues the rollback, and the pool's
-/// `before_acquire` hygiene (see `hygiene.rs`) covers the one window it cannot.
+/// `before_acquire` hygiene (see `hygiene.rs`) covers the one window it cannot. What it
+/// [announced](Tx::announce) goes out only if it commits.
 #[derive(Debug)]
-pub(crate) enum Tx {
+pub(crate) struct Tx {
+    conn: TxConn,
+    /// SQLite's notices, held until the commit succeeds (PostgreSQL's are in the transaction).
+    announced: Vec<Notice>,
+    bus: Bus,
+}
+
+#[derive(Debug)]
+enum TxConn {
     Sqlite(Transaction<'static, Sqlite>),
     Postgres(Transaction<'static, Postgres>),
 }
 
 impl Tx {
     fn on(&mut self) -> On<'_> {
-        match self {
-            Tx::Sqlite(tx) => On::Sqlite(tx),
-            Tx::Postgres(tx) => On::Postgres(tx),
+        match &mut self.conn {
+            TxConn::Sqlite(tx) => On::Sqlite(tx),
+            TxConn::Postgres(tx) => On::Postgres(tx),
         }
     }
 
@@ -325,27 +341,50 @@ impl Tx {
         select: &LockingSelect,
         params: &[Param<'_>],
     ) -> Result<Option<R>, sqlx::Error> {
-        match self {
-            Tx::Sqlite(_) => self.fetch_optional(select.plain, params).await,
-            Tx::Postgres(_) => self.fetch_optional(&select.for_update, params).await,
+        match self.conn {
+            TxConn::Sqlite(_) => self.fetch_optional(select.plain, params).await,
+            TxConn::Postgres(_) => self.fetch_optional(&select.for_update, params).await,
         }
+    }
+
+    /// Tells this node's (and, on PostgreSQL, every node's) listeners of `notice` if and when
+    /// this transaction commits; never if it rolls back.
+    pub(crate) async fn announce(&mut self, notice: Notice) -> Result<(), sqlx::Error> {
+        match self.conn {
+            TxConn::Sqlite(_) => self.announced.push(notice),
+            TxConn::Postgres(_) => {
+                if let Some(payload) = notice.payload() {
+                    self.execute(PG_NOTIFY, &[CHANNEL.into(), (&payload).into()])
+                        .await?;
+                }
+            }
+        }
+        Ok(())
     }
 
     pub(crate) async fn commit(self) -> Result<(), sqlx::Error> {
-        match self {
-            Tx::Sqlite(tx) => tx.commit().await,
-            Tx::Postgres(tx) => tx.commit().await,
+        match self.conn {
+            TxConn::Sqlite(tx) => tx.commit().await?,
+            TxConn::Postgres(tx) => tx.commit().await?,
         }
+        for notice in self.announced {
+            self.bus.publish(notice);
+        }
+        Ok(())
     }
 
-    /// Ends the transaction having changed nothing. (Dropping it does the same, later.)
+    /// Ends the transaction having changed nothing (and announcing nothing). Dropping it does
+    /// the same, later.
     pub(crate) async fn rollback(self) -> Result<(), sqlx::Error> {
-        match self {
-            Tx::Sqlite(tx) => tx.rollback().await,
-            Tx::Postgres(tx) => tx.rollback().await,
+        match self.conn {
+            TxConn::Sqlite(tx) => tx.rollback().await,
+            TxConn::Postgres(tx) => tx.rollback().await,
         }
     }
 }
+
+/// Queued by PostgreSQL in the transaction and delivered to every `LISTEN`er on commit.
+const PG_NOTIFY: &str = "SELECT pg_notify($1, $2)";
 
 impl Store {
     /// The pool for reads: SQLite's readers, which never wait for its writer.
@@ -366,6 +405,14 @@ impl Store {
 
     /// Begins a write transaction: `BEGIN IMMEDIATE` on SQLite, `BEGIN` on PostgreSQL.
     pub(crate) async fn begin(&self) -> Result<Tx, sqlx::Error> {
-        self.writer().begin().await
+        self.writer().begin(self.bus().clone()).await
+    }
+
+    /// This node's change notices.
+    pub(crate) fn bus(&self) -> &Bus {
+        match self {
+            Store::Sqlite(s) => s.bus(),
+            Store::Postgres(s) => s.bus(),
+        }
     }
 }

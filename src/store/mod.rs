@@ -8,14 +8,19 @@
 //!   larger change that the domain drives and commits once, such as a rotation);
 //! - `maintenance.rs`: the signing secret, pruning and the consistency check;
 //! - `shared_limit.rs`: rate-limit buckets shared by every node on PostgreSQL;
+//! - `notify.rs`: committed changes announced to listeners (in process on SQLite, through
+//!   `LISTEN`/`NOTIFY` on PostgreSQL);
 //! - `sqlite.rs`, `postgres.rs`: connecting; `hygiene.rs`: no pooled connection is handed out
 //!   inside a transaction; `migrate.rs`, `timestamp.rs`: schema and time columns.
 
 mod audit;
 mod db;
 mod hygiene;
+#[cfg(test)]
+mod live_tests;
 mod maintenance;
 mod migrate;
+mod notify;
 mod postgres;
 mod sessions;
 mod shared_limit;
@@ -28,6 +33,7 @@ use std::time::Duration;
 
 pub(crate) use db::Tx;
 pub use maintenance::{ConsistencyReport, PruneReport};
+pub use notify::Notice;
 pub use postgres::PgStore;
 pub(crate) use sessions::SessionLockRow;
 pub use sessions::{LiveSessionRow, NewSession, SessionAuthRow};
@@ -137,6 +143,24 @@ impl Store {
         match self {
             Store::Sqlite(_) => Ok(0),
             Store::Postgres(s) => shared_limit::prune(s.pool(), now).await,
+        }
+    }
+
+    /// This node's notices of committed changes, from now on. On PostgreSQL they flow only
+    /// while a listener runs ([`Store::spawn_listener`]).
+    pub fn notices(&self) -> tokio::sync::broadcast::Receiver<Notice> {
+        self.bus().subscribe()
+    }
+
+    /// On PostgreSQL, starts this node's one `LISTEN` connection, which puts every node's
+    /// committed changes on this node's notices; on SQLite (one node) there is nothing to
+    /// listen to.
+    pub fn spawn_listener(&self) -> Option<tokio::task::JoinHandle<()>> {
+        match self {
+            Store::Sqlite(_) => None,
+            Store::Postgres(s) => {
+                Some(notify::spawn_pg_listener(s.pool().clone(), s.bus().clone()))
+            }
         }
     }
 

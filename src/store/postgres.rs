@@ -6,11 +6,13 @@ use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
 
 use super::StoreOptions;
+use super::notify::Bus;
 use crate::error::DomainResult;
 
 #[derive(Debug, Clone)]
 pub struct PgStore {
     pool: PgPool,
+    bus: Bus,
 }
 
 impl PgStore {
@@ -25,10 +27,17 @@ impl PgStore {
             .idle_timeout(Duration::from_secs(300))
             .connect(url)
             .await?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            bus: Bus::new(),
+        })
     }
 
     pub fn pool(&self) -> &PgPool {
         &self.pool
+    }
+
+    pub(crate) fn bus(&self) -> &Bus {
+        &self.bus
     }
 }

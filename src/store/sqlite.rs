@@ -10,12 +10,14 @@ use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 use super::StoreOptions;
+use super::notify::Bus;
 use crate::error::{DomainError, DomainResult};
 
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     writer: SqlitePool,
     reader: SqlitePool,
+    bus: Bus,
 }
 
 impl SqliteStore {
@@ -54,7 +56,11 @@ impl SqliteStore {
             .before_acquire(super::hygiene::reject_open_transaction::<sqlx::Sqlite>)
             .connect_with(connect)
             .await?;
-        Ok(Self { writer, reader })
+        Ok(Self {
+            writer,
+            reader,
+            bus: Bus::new(),
+        })
     }
 
     pub fn writer(&self) -> &SqlitePool {
@@ -63,6 +69,10 @@ impl SqliteStore {
 
     pub fn reader(&self) -> &SqlitePool {
         &self.reader
+    }
+
+    pub(crate) fn bus(&self) -> &Bus {
+        &self.bus
     }
 
     pub async fn close(&self) {

@@ -38,19 +38,11 @@ pub struct CookieSettings {
 
 impl CookieSettings {
     pub fn access_name(&self) -> &'static str {
-        if self.secure {
-            "__Host-signedin_access"
-        } else {
-            "signedin_access"
-        }
+        request_context::access_cookie_name(self.secure)
     }
 
     pub fn refresh_name(&self) -> &'static str {
-        if self.secure {
-            "__Host-signedin_refresh"
-        } else {
-            "signedin_refresh"
-        }
+        request_context::refresh_cookie_name(self.secure)
     }
 
     fn cookie(&self, name: &str, value: &str, max_age: Duration) -> String {
@@ -84,16 +76,11 @@ impl CookieSettings {
     }
 }
 
-/// The value of cookie `name`, if the request carries it.
+/// The value of cookie `name`, if the request carries it (read the one way the JSON API's
+/// live stream reads it too).
 pub fn read_cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| value)
+    let lines = headers.get_all(header::COOKIE).into_iter();
+    request_context::cookie(lines.filter_map(|value| value.to_str().ok()), name)
 }
 
 /// The client as the server sees it, read by the domain's one reading of a request

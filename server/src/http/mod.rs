@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod error;
+pub mod events;
 pub mod extract;
 pub mod me;
 pub mod openapi;
@@ -17,5 +18,6 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     openapi::document()
         .merge(auth::router())
         .merge(me::router())
+        .merge(events::router())
         .split_for_parts()
 }

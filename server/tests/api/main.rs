@@ -3,12 +3,14 @@
 //! HTTP client.
 
 mod helpers;
+mod sse;
 
 mod auth;
 mod concurrency;
 mod errors;
 mod fuzz_regressions;
 mod health;
+mod live;
 mod page_security;
 mod pages;
 mod review_addresses_and_limits;

@@ -3,10 +3,13 @@
 //! in the middle of a refresh-and-revoke storm, and storms of clients that hang up mid-request.
 
 mod node;
+#[path = "../api/sse.rs"]
+mod sse;
 
 mod cli;
 mod crash;
 mod hangups;
+mod live;
 mod nodes;
 mod outage;
 mod shared_limits;
