@@ -9,6 +9,7 @@ mod concurrency;
 mod errors;
 mod fuzz_regressions;
 mod health;
+mod names;
 mod page_security;
 mod pages;
 mod review_addresses_and_limits;
