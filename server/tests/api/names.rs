@@ -303,6 +303,28 @@ async fn a_refused_name_reaches_the_page_as_its_code(backend: Backend) {
         let error: app::error::AppError = serde_json::from_str(&body).unwrap();
         assert_eq!(error.to_string(), shown, "what the row shows");
     }
+    // A plain form post (the page's own form) is sent back to the page, which says why.
+    let refused = client
+        .post(app.url(&action))
+        .header("accept", "text/html")
+        .header("origin", app.base.clone())
+        .header("referer", app.url("/account/devices"))
+        .form(&[("id", id.as_str()), ("name", "\u{202E}potpal")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FOUND);
+    let back = refused.headers()["location"].to_str().unwrap().to_owned();
+    assert!(back.contains("__err="), "{back}");
+    let back = back.strip_prefix(&app.base).unwrap_or(&back).to_owned();
+    let (_, _, html) = page(&client, &app, &back).await;
+    assert!(
+        html.contains(
+            "Could not rename that device. Device name: must not contain text-direction characters"
+        ),
+        "the refusal, in words, on the page"
+    );
+    assert_eq!(html.matches("role=\"alert\"").count(), 1, "said once");
     let gone = client
         .post(app.url(&action))
         .header("origin", app.base.clone())
