@@ -24,10 +24,11 @@ pub enum AuditKind {
     RefreshGrace,
     RefreshSuperseded,
     ReauthFailed,
+    SessionRenamed,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 14] = [
+    pub const ALL: [AuditKind; 15] = [
         AuditKind::AccountCreated,
         AuditKind::SignIn,
         AuditKind::SignInFailed,
@@ -42,6 +43,7 @@ impl AuditKind {
         AuditKind::RefreshGrace,
         AuditKind::RefreshSuperseded,
         AuditKind::ReauthFailed,
+        AuditKind::SessionRenamed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -60,6 +62,7 @@ impl AuditKind {
             AuditKind::RefreshGrace => "refresh_grace",
             AuditKind::RefreshSuperseded => "refresh_superseded",
             AuditKind::ReauthFailed => "reauth_failed",
+            AuditKind::SessionRenamed => "session_renamed",
         }
     }
 
@@ -148,6 +151,15 @@ pub enum AuditDetail {
     ReauthFailed {
         check: PasswordCheck,
     },
+    /// The device that was renamed, as it was last seen, and its name before and after
+    /// (`None`: it had none, or the name was removed).
+    SessionRenamed {
+        target_user_agent: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        previous_name: Option<String>,
+    },
 }
 
 impl AuditDetail {
@@ -167,6 +179,7 @@ impl AuditDetail {
             AuditDetail::RefreshGrace { .. } => AuditKind::RefreshGrace,
             AuditDetail::RefreshSuperseded => AuditKind::RefreshSuperseded,
             AuditDetail::ReauthFailed { .. } => AuditKind::ReauthFailed,
+            AuditDetail::SessionRenamed { .. } => AuditKind::SessionRenamed,
         }
     }
 
@@ -221,6 +234,11 @@ impl AuditDetail {
             AuditKind::RefreshSuperseded => AuditDetail::RefreshSuperseded,
             AuditKind::ReauthFailed => AuditDetail::ReauthFailed {
                 check: PasswordCheck::Reauthentication,
+            },
+            AuditKind::SessionRenamed => AuditDetail::SessionRenamed {
+                target_user_agent: String::new(),
+                name: None,
+                previous_name: None,
             },
         }
     }
@@ -480,6 +498,28 @@ impl AuditEvent {
         .with_device(device)
         .acting(Some(session_id))
     }
+
+    /// The owner named one of their sessions (`name`), or removed its name (`None`), from
+    /// their session `acting_session`. `target` is the renamed device as last seen.
+    pub fn session_renamed(
+        user_id: &str,
+        acting_session: &str,
+        target: &RevokedTarget,
+        name: Option<&str>,
+        previous_name: Option<&str>,
+        device: &DeviceContext,
+        at: Timestamp,
+    ) -> Self {
+        let detail = AuditDetail::SessionRenamed {
+            target_user_agent: target.user_agent.clone(),
+            name: name.map(str::to_owned),
+            previous_name: previous_name.map(str::to_owned),
+        };
+        Self::new(detail, Actor::User, Some(user_id), at)
+            .with_device(Some(device))
+            .acting(Some(acting_session))
+            .targeting(&target.session_id, &target.jti_prefix)
+    }
 }
 
 /// Why a signed-in session was asked for its password.
@@ -564,6 +604,11 @@ mod tests {
             AuditDetail::RefreshSuperseded,
             AuditDetail::ReauthFailed {
                 check: PasswordCheck::PasswordChange,
+            },
+            AuditDetail::SessionRenamed {
+                target_user_agent: "Firefox".into(),
+                name: Some("Work laptop".into()),
+                previous_name: None,
             },
         ]
     }

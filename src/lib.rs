@@ -26,6 +26,7 @@ pub mod rotation;
 mod security_event;
 pub mod service;
 mod session;
+pub mod session_name;
 pub mod store;
 mod time;
 pub mod token;
@@ -43,6 +44,7 @@ pub use security_event::EventPage;
 pub use service::{
     BulkScope, IssuedTokens, Principal, SecurityEvent, ServiceParts, SessionService, SignedIn,
 };
-pub use session::{DeviceContext, SessionInfo};
+pub use session::{DeviceContext, SessionInfo, SessionRef};
+pub use session_name::SessionName;
 pub use store::{Store, StoreOptions};
 pub use time::Timestamp;

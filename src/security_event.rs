@@ -18,7 +18,7 @@ pub struct SecurityEvent {
     pub device: Option<DeviceLabel>,
     pub ip: Option<String>,
     pub location: Option<Location>,
-    /// For a single revoke: the device that was signed out.
+    /// For a single revoke or a rename: the device that was signed out or renamed.
     pub target_device: Option<DeviceLabel>,
     pub target_prefix: Option<String>,
     /// How many sessions a bulk revoke ended.
@@ -26,6 +26,9 @@ pub struct SecurityEvent {
     pub new_location: bool,
     /// Done from the session asking.
     pub by_this_session: bool,
+    /// For a rename: the name given (`None` when it was removed) and the one it replaced.
+    pub name: Option<String>,
+    pub previous_name: Option<String>,
 }
 
 /// How many security events one page holds, for any caller that lets its client choose.
@@ -116,6 +119,20 @@ impl SecurityEvent {
             AuditKind::RefreshSuperseded => {
                 from(format!("An outdated sign-in token was refused on {device}"))
             }
+            // The names are the owner's own text: quoted here, escaped wherever shown.
+            AuditKind::SessionRenamed => {
+                let target = self
+                    .target_device
+                    .as_ref()
+                    .map_or("a device", |d| d.label.as_str());
+                match (&self.name, &self.previous_name) {
+                    (Some(name), _) => format!("You renamed {target} to “{name}”"),
+                    (None, Some(previous)) => {
+                        format!("You removed the name “{previous}” from {target}")
+                    }
+                    (None, None) => format!("You removed the name of {target}"),
+                }
+            }
         }
     }
 }
@@ -123,6 +140,53 @@ impl SecurityEvent {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::device::DeviceKind;
+
+    fn renamed(name: Option<&str>, previous_name: Option<&str>) -> SecurityEvent {
+        let chrome = DeviceLabel {
+            label: "Chrome on macOS".into(),
+            browser: Some("Chrome".into()),
+            os: Some("macOS".into()),
+            kind: DeviceKind::Desktop,
+            model: None,
+        };
+        SecurityEvent {
+            id: 1,
+            kind: AuditKind::SessionRenamed,
+            actor: Actor::User,
+            occurred_at: Timestamp::from_unix_seconds(0),
+            device: None,
+            ip: None,
+            location: None,
+            target_device: Some(chrome),
+            target_prefix: None,
+            count: None,
+            new_location: false,
+            by_this_session: true,
+            name: name.map(str::to_owned),
+            previous_name: previous_name.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn a_rename_reads_with_the_device_and_its_new_name() {
+        assert_eq!(
+            renamed(Some("Work laptop"), None).summary(),
+            "You renamed Chrome on macOS to “Work laptop”"
+        );
+        assert_eq!(
+            renamed(Some("Home"), Some("Work laptop")).summary(),
+            "You renamed Chrome on macOS to “Home”"
+        );
+        assert_eq!(
+            renamed(None, Some("Work laptop")).summary(),
+            "You removed the name “Work laptop” from Chrome on macOS"
+        );
+        assert_eq!(
+            renamed(None, None).summary(),
+            "You removed the name of Chrome on macOS"
+        );
+    }
 
     #[test]
     fn a_page_is_twenty_events_unless_asked_and_never_more_than_a_hundred() {

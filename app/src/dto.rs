@@ -16,7 +16,11 @@ pub struct UserView {
 /// so every field costs bytes in the WASM).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeviceRow {
+    /// The session's stable id (`ses_…`): what a rename names it by.
+    pub id: String,
     pub jti_prefix: String,
+    /// The name its owner gave it ("Work laptop"), shown instead of the label.
+    pub name: Option<String>,
     /// "Chrome on macOS".
     pub label: String,
     /// desktop, phone, tablet, bot, cli or unknown: picks the icon.
@@ -61,7 +65,9 @@ mod ssr {
     impl From<&SessionInfo> for DeviceRow {
         fn from(session: &SessionInfo) -> Self {
             Self {
+                id: session.public_id(),
                 jti_prefix: session.jti_prefix.clone(),
+                name: session.name.clone(),
                 label: session.device.label.clone(),
                 kind: session.device.kind.as_str().to_owned(),
                 user_agent: session.user_agent.clone(),

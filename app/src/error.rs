@@ -49,13 +49,16 @@ pub enum Invalid {
     PasswordTooShort,
     PasswordTooLong,
     SessionPrefix,
+    NameTooLong,
+    NameHasControlCharacters,
+    NameHasDirectionCharacters,
     FormIncomplete,
     /// Anything else, including a code this build does not know.
     Other,
 }
 
 impl Invalid {
-    pub const ALL: [Invalid; 10] = [
+    pub const ALL: [Invalid; 13] = [
         Invalid::EmailRequired,
         Invalid::EmailTooLong,
         Invalid::EmailHasSpaces,
@@ -64,6 +67,9 @@ impl Invalid {
         Invalid::PasswordTooShort,
         Invalid::PasswordTooLong,
         Invalid::SessionPrefix,
+        Invalid::NameTooLong,
+        Invalid::NameHasControlCharacters,
+        Invalid::NameHasDirectionCharacters,
         Invalid::FormIncomplete,
         Invalid::Other,
     ];
@@ -78,6 +84,9 @@ impl Invalid {
             Invalid::PasswordTooShort => "password_too_short",
             Invalid::PasswordTooLong => "password_too_long",
             Invalid::SessionPrefix => "jti_prefix",
+            Invalid::NameTooLong => "name_too_long",
+            Invalid::NameHasControlCharacters => "name_control",
+            Invalid::NameHasDirectionCharacters => "name_direction",
             Invalid::FormIncomplete => "form_incomplete",
             Invalid::Other => "other",
         }
@@ -97,6 +106,13 @@ impl Invalid {
             Invalid::SessionPrefix => {
                 "That session was not recognised. Reload the page and try again."
             }
+            Invalid::NameTooLong => "Device name: must be at most 64 characters",
+            Invalid::NameHasControlCharacters => {
+                "Device name: must not contain control characters or line breaks"
+            }
+            Invalid::NameHasDirectionCharacters => {
+                "Device name: must not contain text-direction characters"
+            }
             Invalid::FormIncomplete => {
                 "The form was incomplete. Please fill in every field and try again."
             }
@@ -114,6 +130,9 @@ impl Invalid {
             | Invalid::EmailHasInvisibleCharacters => Some("email"),
             Invalid::PasswordTooShort | Invalid::PasswordTooLong => Some("password"),
             Invalid::SessionPrefix => Some("jti_prefix"),
+            Invalid::NameTooLong
+            | Invalid::NameHasControlCharacters
+            | Invalid::NameHasDirectionCharacters => Some("name"),
             Invalid::FormIncomplete | Invalid::Other => None,
         }
     }
@@ -290,6 +309,7 @@ mod tests {
 mod ssr {
     use signedin::DomainError;
     use signedin::account::reason;
+    use signedin::session_name::reason as name_reason;
 
     use super::{AppError, Invalid};
 
@@ -339,7 +359,12 @@ mod ssr {
                 ("email", reason::EMAIL_INVISIBLE) => Invalid::EmailHasInvisibleCharacters,
                 ("password", reason::PASSWORD_TOO_SHORT) => Invalid::PasswordTooShort,
                 ("password", reason::PASSWORD_TOO_LONG) => Invalid::PasswordTooLong,
-                ("jti_prefix", _) => Invalid::SessionPrefix,
+                // The page names sessions by what it was given: a malformed one means a
+                // tampered form, and reloading is the advice.
+                ("jti_prefix" | "id", _) => Invalid::SessionPrefix,
+                ("name", name_reason::TOO_LONG) => Invalid::NameTooLong,
+                ("name", name_reason::CONTROL) => Invalid::NameHasControlCharacters,
+                ("name", name_reason::DIRECTION) => Invalid::NameHasDirectionCharacters,
                 _ => {
                     tracing::debug!(field, "validation failure without a page message");
                     Invalid::Other
@@ -350,6 +375,7 @@ mod ssr {
 
     #[cfg(test)]
     mod tests {
+        use signedin::SessionName;
         use signedin::account::{Email, Password};
 
         use super::*;
@@ -410,6 +436,31 @@ mod ssr {
                 assert_eq!(expected.message(), format!("Password: {message}"));
                 assert_eq!(page_message(error), expected.message());
             }
+        }
+
+        /// Each refusal of a device name reads on the page as the API words it, never as the
+        /// generic "check what you entered".
+        #[test]
+        fn every_device_name_refusal_has_its_own_page_message() {
+            for (name, expected) in [
+                ("x".repeat(65), Invalid::NameTooLong),
+                ("Work\nlaptop".to_owned(), Invalid::NameHasControlCharacters),
+                (
+                    "\u{202E}potpal".to_owned(),
+                    Invalid::NameHasDirectionCharacters,
+                ),
+            ] {
+                let error = SessionName::parse(&name).unwrap_err();
+                let DomainError::Invalid { field, message } = &error else {
+                    panic!("{error:?}");
+                };
+                assert_eq!(*field, "name");
+                assert_eq!(expected.message(), format!("Device name: {message}"));
+                assert_eq!(page_message(error), expected.message());
+                assert_eq!(expected.field(), Some("name"));
+            }
+            let malformed_id = signedin::SessionRef::parse("ses_nope").unwrap_err();
+            assert_eq!(page_message(malformed_id), Invalid::SessionPrefix.message());
         }
     }
 }

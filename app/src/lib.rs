@@ -14,6 +14,7 @@ use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
+use crate::components::rename_refused::RenameRefused;
 use crate::components::site::{SiteFooter, SiteHeader};
 use crate::pages::{DevicesPage, HomePage, NotFound, SignInPage, SignUpPage};
 
@@ -58,7 +59,13 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
                         <Route path=path!("/login") view=SignInPage ssr=SsrMode::Async />
                         <Route path=path!("/signup") view=SignUpPage ssr=SsrMode::Async />
-                        <Route path=path!("/account/devices") view=DevicesPage ssr=SsrMode::Async />
+                        // A refused rename's reason sits above the devices: rendered on the
+                        // server, outside the page's island.
+                        <Route
+                            path=path!("/account/devices")
+                            view=|| view! { <RenameRefused /> <DevicesPage /> }
+                            ssr=SsrMode::Async
+                        />
                     </Routes>
                 </main>
                 <SiteFooter />

@@ -119,6 +119,8 @@ impl SessionService {
         let row = LiveSessionRow {
             session_id: session_id.clone(),
             user_id: user.id.clone(),
+            // A new sign-in is a new session: it has no name until its owner gives one.
+            name: None,
             jti_prefix: session.token.prefix().to_owned(),
             user_agent: device.user_agent.clone(),
             ip: device.ip.clone(),

@@ -39,6 +39,7 @@ impl SessionService {
         let no_hints = ClientHints::default();
         let label = |ua: &str| self.0.labeler.label(ua, &no_hints);
         let (mut target_device, mut count, mut new_location) = (None, None, false);
+        let (mut name, mut previous_name) = (None, None);
         match &event.detail {
             AuditDetail::SessionRevoked {
                 target_user_agent, ..
@@ -48,6 +49,15 @@ impl SessionService {
             AuditDetail::SignIn {
                 new_location: new, ..
             } => new_location = *new,
+            AuditDetail::SessionRenamed {
+                target_user_agent,
+                name: given,
+                previous_name: replaced,
+            } => {
+                target_device = Some(label(target_user_agent));
+                name.clone_from(given);
+                previous_name.clone_from(replaced);
+            }
             _ => {}
         }
         SecurityEvent {
@@ -63,6 +73,8 @@ impl SessionService {
             count,
             new_location,
             by_this_session: event.session_id.as_deref() == Some(current_session),
+            name,
+            previous_name,
         }
     }
 }

@@ -5,7 +5,7 @@ use super::{RevokeBy, SessionService};
 use crate::account::Email;
 use crate::audit::{BulkScope, RevokedTarget};
 use crate::error::{DomainError, DomainResult};
-use crate::session::SessionInfo;
+use crate::session::{SessionInfo, SessionRef};
 use crate::store::{ConsistencyReport, PruneReport};
 use crate::token::JtiPrefix;
 
@@ -45,9 +45,9 @@ impl SessionService {
         prefix: &str,
     ) -> DomainResult<RevokedTarget> {
         let user = self.admin_find_user(email).await?;
-        let prefix = JtiPrefix::parse(prefix)?;
+        let prefix = SessionRef::Prefix(JtiPrefix::parse(prefix)?);
         let by = RevokeBy::admin(self.now());
-        self.revoke_by_prefix(&user, &prefix, by).await
+        self.revoke_one(&user, &prefix, by).await
     }
 
     /// `signedin sessions revoke --email E --all`, audited with actor `admin`.

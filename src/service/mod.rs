@@ -1,9 +1,10 @@
 //! `SessionService`: every rule of the session model in one place, called alike by the JSON
 //! API and by the devices page's server functions. One file per concern: `accounts.rs`
 //! (sign-up, sign-in, passwords, step-up), `sessions.rs` (refresh, authentication, the
-//! device list and signing out), `refresh.rs` (the refresh transaction's flow),
-//! `activity.rs` (the security log), `admin.rs` (the operator's commands), `limits.rs`
-//! (rate limits); here, the service itself and what they share.
+//! device list and signing out), `refresh.rs` (the refresh transaction's flow), `names.rs`
+//! (names for devices), `live.rs` (starting the live hub), `activity.rs` (the security log),
+//! `admin.rs` (the operator's commands), `limits.rs` (rate limits); here, the service itself
+//! and what they share.
 
 use std::sync::Arc;
 
@@ -15,18 +16,17 @@ use crate::error::{DomainError, DomainResult};
 use crate::geo::Geo;
 use crate::policy::Policy;
 use crate::rate_limit::RateLimiter;
-use crate::session::{DeviceContext, EndReason, SessionInfo};
+use crate::session::{DeviceContext, EndReason, SessionInfo, SessionRef};
 use crate::store::Store;
 use crate::time::Timestamp;
-use crate::token::{
-    AccessClaims, AccessToken, JtiPrefix, RefreshToken, ServerKey, sign_access_token,
-};
+use crate::token::{AccessClaims, AccessToken, RefreshToken, ServerKey, sign_access_token};
 
 mod accounts;
 mod activity;
 mod admin;
 mod limits;
 mod live;
+mod names;
 /// The refresh flow on its own, without the service's rate limits and owner lookup: public
 /// only for the load benchmark's "database ceiling" (`server/benches/load.rs`).
 #[doc(hidden)]
@@ -167,16 +167,16 @@ impl SessionService {
         })
     }
 
-    /// Signs out the session of `user_id` named by `prefix`, audited as `by` did it.
-    pub(super) async fn revoke_by_prefix(
+    /// Signs out the session of `user_id` that `target` names, audited as `by` did it.
+    pub(super) async fn revoke_one(
         &self,
         user_id: &str,
-        prefix: &JtiPrefix,
+        target: &SessionRef,
         by: RevokeBy<'_>,
     ) -> DomainResult<RevokedTarget> {
         let mut tx = self.0.store.begin().await?;
         let session_id = tx
-            .live_session_by_prefix(user_id, prefix, &self.0.policy, by.now)
+            .live_session_by_ref(user_id, target, &self.0.policy, by.now)
             .await?;
         let latest = tx.latest_token(&session_id).await?;
         let target = RevokedTarget {

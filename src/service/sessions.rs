@@ -8,10 +8,10 @@ use crate::audit::{AuditEvent, RevokedTarget};
 use crate::device::ClientHints;
 use crate::error::{DomainError, DomainResult, TokenRejection};
 use crate::rate_limit::Door;
-use crate::session::{DeviceContext, EndReason, SessionInfo, SessionState};
+use crate::session::{DeviceContext, EndReason, SessionInfo, SessionRef, SessionState};
 use crate::store::LiveSessionRow;
 use crate::time::Timestamp;
-use crate::token::{JtiPrefix, RefreshToken, verify_access_token};
+use crate::token::{RefreshToken, verify_access_token};
 
 impl SessionService {
     /// Rotates `raw_refresh_token`: the old token is revoked and its successor minted in one
@@ -155,6 +155,7 @@ impl SessionService {
             device: self.0.labeler.label(&row.user_agent, &hints),
             location: self.0.geo.lookup_str(&row.ip),
             session_id: row.session_id,
+            name: row.name,
             jti_prefix: row.jti_prefix,
             user_agent: row.user_agent,
             ip: row.ip,
@@ -166,19 +167,20 @@ impl SessionService {
         }
     }
 
-    /// Signs out the caller's session named by `prefix` (4–64 hex characters of any of its
-    /// token hashes). Another user's session is indistinguishable from none at all.
+    /// Signs out the caller's session named by `session`: its id (`ses_…`) or a prefix (4–64
+    /// hex characters) of any of its token hashes (see `SessionRef`). Another user's session
+    /// is indistinguishable from none at all.
     pub async fn revoke_session(
         &self,
         who: &Principal,
-        prefix: &str,
+        session: &str,
         device: &DeviceContext,
     ) -> DomainResult<RevokedTarget> {
-        let prefix = JtiPrefix::parse(prefix)?;
+        let target = SessionRef::parse(session)?;
         self.limit(Door::PrefixGuessPerSession, &who.session_id)
             .await?;
         let by = RevokeBy::user(who, device, self.now());
-        self.revoke_by_prefix(&who.user_id, &prefix, by).await
+        self.revoke_one(&who.user_id, &target, by).await
     }
 
     /// Signs out every session (`All`) or every other one (`Others`). Needs a recent sign-in.

@@ -24,6 +24,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "shared rate limits",
         include_str!("../../migrations/sqlite/0003_shared_rate_limits.sql"),
     ),
+    (
+        4,
+        "session names",
+        include_str!("../../migrations/sqlite/0004_session_names.sql"),
+    ),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -41,6 +46,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         3,
         "shared rate limits",
         include_str!("../../migrations/postgres/0003_shared_rate_limits.sql"),
+    ),
+    (
+        4,
+        "session names",
+        include_str!("../../migrations/postgres/0004_session_names.sql"),
     ),
 ];
 

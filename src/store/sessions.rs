@@ -9,7 +9,7 @@ use super::{Store, Tx};
 use crate::audit::AuditEvent;
 use crate::error::{DomainError, DomainResult};
 use crate::policy::Policy;
-use crate::session::{DeviceContext, EndReason, SessionTimes};
+use crate::session::{DeviceContext, EndReason, SessionRef, SessionTimes};
 use crate::time::Timestamp;
 use crate::token::{JtiPrefix, TokenHash};
 
@@ -26,16 +26,30 @@ pub(super) fn live_cutoffs(policy: &Policy, now: Timestamp) -> [Param<'static>; 
     ]
 }
 
-/// The live sessions of a user with their current refresh token, most recently used first.
-static LIVE_SESSIONS_OF_USER: LazyLock<String> = LazyLock::new(|| {
+/// A [`LiveSessionRow`] of each live session of user `$3` whose current refresh token has
+/// not expired at `$4`.
+static LIVE_SESSION_ROWS: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "SELECT s.id AS session_id, s.user_id, s.signed_in_at, s.new_location, t.jti_prefix, \
-                t.user_agent, t.ip, t.client_hints, t.created_at, t.last_used_at, t.expires_at \
+        "SELECT s.id AS session_id, s.user_id, s.name, s.signed_in_at, s.new_location, \
+                t.jti_prefix, t.user_agent, t.ip, t.client_hints, t.created_at, t.last_used_at, \
+                t.expires_at \
          FROM sessions s \
          JOIN refresh_tokens t ON t.session_id = s.id AND t.revoked_at IS NULL \
-         WHERE {LIVE_SESSION} AND s.user_id = $3 AND t.expires_at > $4 \
-         ORDER BY t.last_used_at DESC, s.id"
+         WHERE {LIVE_SESSION} AND s.user_id = $3 AND t.expires_at > $4"
     )
+});
+
+/// The live sessions of a user with their current refresh token, most recently used first.
+static LIVE_SESSIONS_OF_USER: LazyLock<String> =
+    LazyLock::new(|| format!("{} ORDER BY t.last_used_at DESC, s.id", *LIVE_SESSION_ROWS));
+
+/// One live session of a user, by id, with its current refresh token.
+static LIVE_SESSION_OF_USER: LazyLock<String> =
+    LazyLock::new(|| format!("{} AND s.id = $5", *LIVE_SESSION_ROWS));
+
+/// The id of a user's live session, if `$4` is one.
+static LIVE_SESSION_ID: LazyLock<String> = LazyLock::new(|| {
+    format!("SELECT s.id FROM sessions s WHERE {LIVE_SESSION} AND s.user_id = $3 AND s.id = $4")
 });
 
 /// The live sessions of a user any of whose tokens, ever, has a hash in `[$4, $5]`.
@@ -111,6 +125,8 @@ pub struct SessionAuthRow {
 pub struct LiveSessionRow {
     pub session_id: String,
     pub user_id: String,
+    /// The name its owner gave it, if any.
+    pub name: Option<String>,
     pub jti_prefix: String,
     pub user_agent: String,
     pub ip: String,
@@ -330,6 +346,74 @@ impl Tx {
             self.revoke_session_tokens(session_id, reason, now).await?;
         }
         Ok(ended.len() as u64)
+    }
+
+    /// The live session of `user_id` that `target` names, by its id or by a token prefix (see
+    /// [`Tx::live_session_by_prefix`]). `SessionNotFound` when none is, `AmbiguousPrefix`
+    /// when a prefix fits several.
+    pub(crate) async fn live_session_by_ref(
+        &mut self,
+        user_id: &str,
+        target: &SessionRef,
+        policy: &Policy,
+        now: Timestamp,
+    ) -> DomainResult<String> {
+        let prefix = match target {
+            SessionRef::Prefix(prefix) => prefix,
+            SessionRef::Id(session_id) => {
+                let [idle, absolute] = live_cutoffs(policy, now);
+                let found: Option<(String,)> = self
+                    .fetch_optional(
+                        &LIVE_SESSION_ID,
+                        &[idle, absolute, user_id.into(), session_id.into()],
+                    )
+                    .await?;
+                return found
+                    .map(|(session_id,)| session_id)
+                    .ok_or(DomainError::SessionNotFound);
+            }
+        };
+        self.live_session_by_prefix(user_id, prefix, policy, now)
+            .await
+    }
+
+    /// The live session `session_id` of `user_id` with its current token, read inside this
+    /// transaction; `None` if it is not (or no longer) live.
+    pub(crate) async fn live_session(
+        &mut self,
+        user_id: &str,
+        session_id: &str,
+        policy: &Policy,
+        now: Timestamp,
+    ) -> DomainResult<Option<LiveSessionRow>> {
+        let [idle, absolute] = live_cutoffs(policy, now);
+        Ok(self
+            .fetch_optional(
+                &LIVE_SESSION_OF_USER,
+                &[
+                    idle,
+                    absolute,
+                    user_id.into(),
+                    now.into(),
+                    session_id.into(),
+                ],
+            )
+            .await?)
+    }
+
+    /// Names the session, or removes its name (`None`). Only the session row changes: its
+    /// tokens, and so every rotation, never carry the name.
+    pub(crate) async fn set_session_name(
+        &mut self,
+        session_id: &str,
+        name: Option<&str>,
+    ) -> DomainResult<()> {
+        self.execute(
+            "UPDATE sessions SET name = $1 WHERE id = $2",
+            &[name.into(), session_id.into()],
+        )
+        .await?;
+        Ok(())
     }
 
     /// The live session of `user_id` named by `prefix` of the hash of any token it ever had,

@@ -8,6 +8,7 @@ pub mod error_view;
 pub mod island;
 pub mod keep_fresh;
 pub mod relative_time;
+pub mod rename_refused;
 pub mod session_list;
 pub mod session_row;
 pub mod site;

@@ -1,5 +1,5 @@
-//! The devices page: the caller's sessions, signing one or all others out, and recent
-//! security activity.
+//! The devices page: the caller's sessions, naming them, signing one or all others out, and
+//! recent security activity.
 
 use leptos::prelude::*;
 
@@ -50,6 +50,23 @@ pub async fn sign_out_session(jti_prefix: String) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Names the caller's session `id` (`ses_…`); a blank `name` removes the name. The name
+/// the session now has, for the row to show in place.
+#[server]
+pub async fn rename_session(id: String, name: String) -> Result<Option<String>, AppError> {
+    use self::ssr::*;
+    let web = web()?;
+    let principal = require_principal(PAGE).await?;
+    let device = device_context(&request_parts()?, &web.trusted_proxies);
+    let name = SessionName::parse(&name).map_err(fail)?;
+    let session = web
+        .service
+        .rename_session(&principal, &id, name, &device)
+        .await
+        .map_err(fail)?;
+    Ok(session.name)
+}
+
 /// Signs out every other session. When the last password entry is too old, the caller is
 /// asked for it (`ReauthRequired`) and sends it along with the retry.
 #[server]
@@ -77,7 +94,7 @@ mod ssr {
     pub use crate::server_fns::context::{
         device_context, fail, request_parts, require_principal, set_cookies, web,
     };
-    pub use signedin::BulkScope;
+    pub use signedin::{BulkScope, SessionName};
 
     /// Where a signed-out caller comes back to after signing in.
     pub const PAGE: &str = "/account/devices";

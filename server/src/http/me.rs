@@ -11,7 +11,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use app::secret::Secret;
-use signedin::{BulkScope, EventPage};
+use signedin::{BulkScope, EventPage, SessionName};
 
 use super::error::{ApiError, Problem};
 use super::extract::{ApiJson, Authenticated, BearerToken, ClientDevice};
@@ -22,7 +22,7 @@ use crate::state::AppState;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_sessions))
-        .routes(routes!(revoke_session))
+        .routes(routes!(revoke_session, rename_session))
         .routes(routes!(security_events))
         .routes(routes!(revoke_sessions))
         .routes(routes!(change_password))
@@ -32,6 +32,25 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub struct SessionsResponse {
     /// The current session first, then the most recently used.
     pub sessions: Vec<SessionView>,
+}
+
+/// A session's new name.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RenameSessionRequest {
+    /// Plain text, at most 64 characters once trimmed, without control characters, line
+    /// breaks or text-direction (bidi) characters. `null` or a blank string removes the name.
+    /// Required: an empty object is refused rather than read as "remove".
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, required = true, max_length = 64, example = "Work laptop")]
+    pub name: Option<Option<String>>,
+}
+
+/// `Some(value)` whenever the field is there, `null` included (`Some(None)`); `None` (the
+/// `default`) only when it is missing.
+fn present<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(deserializer).map(Some)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -103,28 +122,63 @@ pub async fn list_sessions(
     }))
 }
 
-/// Sign out one of the caller's sessions, named by a prefix (4–64 hex characters) of any
-/// of its refresh-token hashes.
-#[utoipa::path(delete, path = "/me/sessions/{jti_prefix}", tag = "sessions", security(("bearer" = [])),
-    params(("jti_prefix" = String, Path, description = "4 to 64 hex characters")),
+/// Sign out one of the caller's sessions, named by its `id` (`ses_` and 32 hex characters)
+/// or by a `jti_prefix`: a prefix (4–64 hex characters) of any of its refresh-token hashes.
+/// Anything starting with `ses_` is read as an id, anything else as a prefix.
+#[utoipa::path(delete, path = "/me/sessions/{id}", tag = "sessions", security(("bearer" = [])),
+    params(("id" = String, Path,
+        description = "the session's id (ses_ and 32 hex characters) or a jti_prefix (4 to 64 hex characters)")),
     responses(
         (status = 204),
         (status = 404, description = "no such session among the caller's", body = Problem),
         (status = 409, description = "the prefix matches several sessions", body = Problem),
-        (status = 422, description = "not a hex prefix of 4–64 characters", body = Problem),
+        (status = 422, description = "neither an id nor a hex prefix of 4–64 characters", body = Problem),
     ))]
 #[tracing::instrument(skip_all)]
 pub async fn revoke_session(
     State(state): State<AppState>,
     Authenticated(principal): Authenticated,
     ClientDevice(device): ClientDevice,
-    Path(jti_prefix): Path<String>,
+    Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     state
         .service
-        .revoke_session(&principal, &jti_prefix, &device)
+        .revoke_session(&principal, &id, &device)
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Name one of the caller's sessions ("Work laptop"), or remove its name; the session as it
+/// now is. The name is kept across refreshes and shown instead of the device label.
+#[utoipa::path(patch, path = "/me/sessions/{id}", tag = "sessions", security(("bearer" = [])),
+    params(("id" = String, Path,
+        description = "the session's id (ses_ and 32 hex characters); a jti_prefix is accepted too")),
+    request_body = RenameSessionRequest,
+    responses(
+        (status = 200, body = SessionView),
+        (status = 404, description = "no such live session among the caller's", body = Problem),
+        (status = 409, description = "the prefix matches several sessions", body = Problem),
+        (status = 422, description = "a name too long or with control or bidi characters, or a malformed id", body = Problem),
+    ))]
+#[tracing::instrument(skip_all)]
+pub async fn rename_session(
+    State(state): State<AppState>,
+    Authenticated(principal): Authenticated,
+    ClientDevice(device): ClientDevice,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<RenameSessionRequest>,
+) -> Result<Json<SessionView>, ApiError> {
+    let Some(name) = body.name else {
+        return Err(ApiError::validation(
+            "name: is required (null removes the name)",
+        ));
+    };
+    let name = SessionName::parse(name.as_deref().unwrap_or_default())?;
+    let session = state
+        .service
+        .rename_session(&principal, &id, name, &device)
+        .await?;
+    Ok(Json(SessionView::from(&session)))
 }
 
 /// Sign out all sessions, or all but the caller's. Needs a recent sign-in or `/auth/reauth`.

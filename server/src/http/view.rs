@@ -33,6 +33,12 @@ pub struct LocationView {
 /// One live session of the caller.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct SessionView {
+    /// The session's stable id, `ses_` and 32 hex characters: unlike `jti_prefix`, it never
+    /// changes while the session lives. `PATCH` and `DELETE /me/sessions/{id}` take it.
+    #[schema(example = "ses_3f2a9c0d8e7b6a5f4e3d2c1b0a998877")]
+    pub id: String,
+    /// The name its owner gave it ("Work laptop"); null when none. Plain text: escape it.
+    pub name: Option<String>,
     /// The first 12 hex characters of the session's current refresh-token hash.
     pub jti_prefix: String,
     pub user_agent: String,
@@ -54,7 +60,8 @@ pub struct SecurityEventView {
     pub id: i64,
     /// account_created, sign_in, sign_in_failed, sign_out, session_revoked,
     /// other_sessions_revoked, all_sessions_revoked, reuse_detected, session_expired,
-    /// password_changed, reauthenticated, refresh_grace, refresh_superseded, reauth_failed.
+    /// password_changed, reauthenticated, refresh_grace, refresh_superseded, reauth_failed,
+    /// session_renamed.
     pub kind: String,
     /// user, admin or system.
     pub actor: String,
@@ -70,6 +77,8 @@ pub struct SecurityEventView {
     pub new_location: bool,
     /// Done from the session that is asking.
     pub this_session: bool,
+    /// For session_renamed: the name given; null when the name was removed.
+    pub name: Option<String>,
 }
 
 impl From<&DeviceLabel> for DeviceView {
@@ -101,6 +110,8 @@ impl From<&Location> for LocationView {
 impl From<&SessionInfo> for SessionView {
     fn from(session: &SessionInfo) -> Self {
         Self {
+            id: session.public_id(),
+            name: session.name.clone(),
             jti_prefix: session.jti_prefix.clone(),
             user_agent: session.user_agent.clone(),
             ip: session.ip.clone(),
@@ -132,6 +143,7 @@ impl From<&SecurityEvent> for SecurityEventView {
             count: event.count,
             new_location: event.new_location,
             this_session: event.by_this_session,
+            name: event.name.clone(),
         }
     }
 }

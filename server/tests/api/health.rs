@@ -43,15 +43,24 @@ async fn the_openapi_document_describes_every_endpoint(backend: Backend) {
         "/auth/logout",
         "/auth/check",
         "/me/sessions",
-        "/me/sessions/{jti_prefix}",
+        "/me/sessions/{id}",
         "/accounts/me/security/revoke-sessions",
         "/accounts/me/password",
         "/me/security/events",
     ] {
         assert!(paths.contains_key(path), "{path} is missing");
     }
+    let session_path = &doc["paths"]["/me/sessions/{id}"];
+    for method in ["patch", "delete"] {
+        assert!(
+            session_path.get(method).is_some(),
+            "{method} /me/sessions/{{id}}"
+        );
+    }
     let session = &doc["components"]["schemas"]["SessionView"]["properties"];
     for field in [
+        "id",
+        "name",
         "jti_prefix",
         "user_agent",
         "ip",

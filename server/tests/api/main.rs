@@ -11,6 +11,7 @@ mod errors;
 mod fuzz_regressions;
 mod health;
 mod live;
+mod names;
 mod page_security;
 mod pages;
 mod review_addresses_and_limits;
