@@ -10,7 +10,7 @@ use crate::components::bulk_sign_out::{BulkSignOut, signed_out_message};
 use crate::components::error_view::ErrorMessage;
 use crate::components::island::live_marker;
 use crate::components::keep_fresh::keep_fresh;
-use crate::components::session_list::{SessionList, last_refusal};
+use crate::components::session_list::{Leaving, SessionList, last_refusal};
 use crate::dto::DevicesView;
 use crate::error::AppError;
 use crate::format::parse_rfc3339_utc;
@@ -42,6 +42,7 @@ fn DevicesList() -> impl IntoView {
     };
     // Blocking, so a signed-out visitor is redirected before any HTML is sent.
     let devices = Resource::new_blocking(changes, |_| list_devices());
+    let leaving = Leaving::new(sign_out_one);
 
     let browser_now = RwSignal::new(None::<i64>);
     Effect::new(move |_| keep_fresh(browser_now, reload, confirming));
@@ -66,7 +67,7 @@ fn DevicesList() -> impl IntoView {
                         let server_now = parse_rfc3339_utc(&data.now).unwrap_or_default();
                         let now = Signal::derive(move || browser_now.get().unwrap_or(server_now));
                         Ok::<_, AppError>(view! {
-                            <Devices data now sign_out_one sign_out_others confirming />
+                            <Devices data now sign_out_one sign_out_others leaving confirming />
                         })
                     })}
                 </ErrorBoundary>
@@ -99,11 +100,12 @@ fn Devices(
     now: Signal<i64>,
     sign_out_one: ServerMultiAction<SignOutSession>,
     sign_out_others: ServerAction<SignOutOtherSessions>,
+    leaving: Leaving,
     confirming: RwSignal<bool>,
 ) -> impl IntoView {
     let others = data.rows.iter().filter(|s| !s.is_current).count();
     view! {
-        <SessionList sessions=data.rows now sign_out=sign_out_one />
+        <SessionList sessions=data.rows now sign_out=sign_out_one leaving />
         {(others == 0).then(|| view! {
             <p class="empty">"This is the only device signed in to your account."</p>
         })}
