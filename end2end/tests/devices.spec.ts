@@ -27,6 +27,9 @@ test('signing out another device removes its row at once and signs that device o
   expect(await mac.page.evaluate(() => (window as any).__noReload)).toBe(true);
   await expect(mac.page.locator('.activity-list')).toContainText('You signed out Safari on iPhone');
 
+  // The iPhone's open page leaves for the sign-in page on its own (live.spec.ts); only then is
+  // it sent back, so the two navigations cannot cross.
+  await expect(iphone.page).toHaveURL(/\/login\?next=/);
   await iphone.page.goto('/account/devices');
   await expect(iphone.page).toHaveURL(/\/login\?next=/);
   await mac.context.close();
@@ -50,6 +53,8 @@ test('signing out of all other sessions leaves only this one', async ({ browser 
   await expect(sessionRows(mac.page).first()).toContainText('This device');
 
   for (const other of [iphone, windows]) {
+    // Their open pages leave on their own first (live.spec.ts).
+    await expect(other.page).toHaveURL(/\/login/);
     await other.page.goto('/account/devices');
     await expect(other.page).toHaveURL(/\/login/);
   }

@@ -1,5 +1,6 @@
 //! Keeping a live page current in the browser: a ticking clock for relative times, and a
-//! reload every 30 seconds and whenever the tab comes back into view.
+//! reload whenever the tab comes back into view and, while the server's stream is down,
+//! every 30 seconds.
 
 use std::time::Duration;
 
@@ -8,8 +9,9 @@ use leptos::prelude::*;
 const REFRESH_EVERY: Duration = Duration::from_secs(30);
 const TICK_EVERY: Duration = Duration::from_secs(15);
 
-/// Browser only (on the server it does nothing): starts the clock and the reloads, and
-/// stops them when the island is torn down.
+/// Browser only (on the server it does nothing): ticks the clock for relative times, and
+/// reloads the list whenever the tab comes back into view, and every 30 seconds unless the
+/// server's stream is open (it pushes every change).
 pub fn keep_fresh(
     browser_now: RwSignal<Option<i64>>,
     reload: RwSignal<u32>,
@@ -19,19 +21,26 @@ pub fn keep_fresh(
     {
         use leptos::ev;
 
+        use crate::components::live_updates::streaming;
+
         let tick = move || browser_now.set(Some((js_sys::Date::now() / 1000.0) as i64));
         tick();
-        let refresh = move || {
-            if !confirming.get_untracked() {
-                reload.update(|n| *n = n.wrapping_add(1));
-            }
-        };
         let clock = set_interval_with_handle(tick, TICK_EVERY).ok();
-        let poll = set_interval_with_handle(refresh, REFRESH_EVERY).ok();
-        let focus = window_event_listener(ev::focus, move |_| refresh());
+        let poll = set_interval_with_handle(
+            move || {
+                if !streaming() {
+                    refresh(reload, confirming);
+                }
+            },
+            REFRESH_EVERY,
+        )
+        .ok();
+        let focus = window_event_listener(ev::focus, move |_| {
+            refresh(reload, confirming);
+        });
         let visible = window_event_listener(ev::visibilitychange, move |_| {
             if document().visibility_state() == web_sys::VisibilityState::Visible {
-                refresh();
+                refresh(reload, confirming);
             }
         });
         on_cleanup(move || {
@@ -45,4 +54,14 @@ pub fn keep_fresh(
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = (browser_now, reload, confirming, TICK_EVERY, REFRESH_EVERY);
+}
+
+/// Reloads the list, unless the confirmation is open (a reload would close it under the
+/// user's hands). Whether it reloaded.
+pub fn refresh(reload: RwSignal<u32>, confirming: RwSignal<bool>) -> bool {
+    let now = !confirming.get_untracked();
+    if now {
+        reload.update(|n| *n = n.wrapping_add(1));
+    }
+    now
 }

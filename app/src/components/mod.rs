@@ -7,6 +7,8 @@ pub mod email_field;
 pub mod error_view;
 pub mod island;
 pub mod keep_fresh;
+pub mod live_updates;
+pub mod new_sign_in;
 pub mod relative_time;
 pub mod rename_refused;
 pub mod session_list;

@@ -1,6 +1,7 @@
 //! `/account/devices`: "Where you're signed in". Every live session with its device, place
 //! and times; sign one out (removed at once, put back if the server refuses), or all others.
-//! The list refreshes when the tab regains focus and every 30 seconds.
+//! The server pushes every change (`live_updates`); the list also refreshes when the tab
+//! regains focus, and every 30 seconds while the push stream is down.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -10,7 +11,9 @@ use crate::components::bulk_sign_out::{BulkSignOut, signed_out_message};
 use crate::components::error_view::ErrorMessage;
 use crate::components::island::live_marker;
 use crate::components::keep_fresh::keep_fresh;
-use crate::components::session_list::{SessionList, last_refusal};
+use crate::components::live_updates::LiveUpdates;
+use crate::components::new_sign_in;
+use crate::components::session_list::{Leaving, SessionList, last_refusal};
 use crate::dto::DevicesView;
 use crate::error::AppError;
 use crate::format::parse_rfc3339_utc;
@@ -42,10 +45,17 @@ fn DevicesList() -> impl IntoView {
     };
     // Blocking, so a signed-out visitor is redirected before any HTML is sent.
     let devices = Resource::new_blocking(changes, |_| list_devices());
+    let leaving = Leaving::new(sign_out_one);
 
+    let live = LiveUpdates::new(reload, confirming);
     let browser_now = RwSignal::new(None::<i64>);
-    Effect::new(move |_| keep_fresh(browser_now, reload, confirming));
+    Effect::new(move |_| {
+        keep_fresh(browser_now, reload, confirming);
+        live.follow();
+    });
 
+    // `signed-out` and `new-sign-ins` are written by `live_updates` and `new_sign_in`
+    // directly (their `SIGNED_OUT_ID` and `REGION_ID`).
     view! {
         <section
             class="devices"
@@ -58,17 +68,25 @@ fn DevicesList() -> impl IntoView {
                     "These devices are signed in to your account. If you don't recognise one, sign it out."
                 </p>
             </header>
+            <p id="signed-out" class="notice error" role="alert"></p>
+            <p id="new-sign-ins" class="visually-hidden" aria-live="polite"></p>
             <Notices sign_out_one sign_out_others />
             <Transition fallback=SessionSkeleton>
                 <ErrorBoundary fallback=|errors| view! { <LoadError errors /> }>
-                    {move || Suspend::new(async move {
-                        let data: DevicesView = devices.await?;
-                        let server_now = parse_rfc3339_utc(&data.now).unwrap_or_default();
-                        let now = Signal::derive(move || browser_now.get().unwrap_or(server_now));
-                        Ok::<_, AppError>(view! {
-                            <Devices data now sign_out_one sign_out_others confirming />
+                    {move || {
+                        let leaving = leaving.clone();
+                        Suspend::new(async move {
+                            let loaded = devices.await;
+                            live.loaded(loaded.is_ok());
+                            let data: DevicesView = loaded?;
+                            new_sign_in::seen(&data.rows);
+                            let server_now = parse_rfc3339_utc(&data.now).unwrap_or_default();
+                            let now = Signal::derive(move || browser_now.get().unwrap_or(server_now));
+                            Ok::<_, AppError>(view! {
+                                <Devices data now sign_out_one sign_out_others leaving confirming />
+                            })
                         })
-                    })}
+                    }}
                 </ErrorBoundary>
             </Transition>
         </section>
@@ -99,11 +117,12 @@ fn Devices(
     now: Signal<i64>,
     sign_out_one: ServerMultiAction<SignOutSession>,
     sign_out_others: ServerAction<SignOutOtherSessions>,
+    leaving: Leaving,
     confirming: RwSignal<bool>,
 ) -> impl IntoView {
     let others = data.rows.iter().filter(|s| !s.is_current).count();
     view! {
-        <SessionList sessions=data.rows now sign_out=sign_out_one />
+        <SessionList sessions=data.rows now sign_out=sign_out_one leaving />
         {(others == 0).then(|| view! {
             <p class="empty">"This is the only device signed in to your account."</p>
         })}
