@@ -5,6 +5,7 @@ pub mod components;
 pub mod dto;
 pub mod error;
 pub mod format;
+pub mod html;
 pub mod pages;
 pub mod secret;
 pub mod server_fns;

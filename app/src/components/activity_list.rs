@@ -1,5 +1,6 @@
 //! "Recent security activity": the account's latest events, newest first.
 
+use leptos::either::Either;
 use leptos::prelude::*;
 
 use crate::components::relative_time::RelativeTime;
@@ -8,9 +9,10 @@ use crate::dto::ActivityItem;
 #[component]
 pub fn ActivityList(items: Vec<ActivityItem>, now: Signal<i64>) -> impl IntoView {
     if items.is_empty() {
-        return view! { <p class="muted">"No recent activity."</p> }.into_any();
+        return Either::Left(view! { <p class="muted">"No recent activity."</p> });
     }
-    view! {
+    // `Either`, not `into_any`: a type-erased view costs the bundle its own hydration code.
+    Either::Right(view! {
         <ul class="activity-list">
             {items
                 .into_iter()
@@ -25,6 +27,5 @@ pub fn ActivityList(items: Vec<ActivityItem>, now: Signal<i64>) -> impl IntoView
                 })
                 .collect_view()}
         </ul>
-    }
-    .into_any()
+    })
 }

@@ -1,5 +1,6 @@
 //! "Sign out of all other sessions", behind a confirmation, and what it says when done.
 
+use leptos::either::Either;
 use leptos::prelude::*;
 
 use crate::components::error_view::ErrorMessage;
@@ -48,15 +49,14 @@ pub fn BulkSignOut(
                 <p>{format!("This signs out {sessions}. Those devices will need to sign in again.")}</p>
                 {move || error().map(|e| view! { <ErrorMessage message=e.to_string() /> })}
                 {move || if needs_password() {
-                    view! {
+                    Either::Left(view! {
                         <div class="field">
                             <label for="confirm-password">"Confirm your password"</label>
                             <input id="confirm-password" name="password" type="password" autocomplete="current-password" required />
                         </div>
-                    }
-                    .into_any()
+                    })
                 } else {
-                    view! { <input type="hidden" name="password" value="" /> }.into_any()
+                    Either::Right(view! { <input type="hidden" name="password" value="" /> })
                 }}
                 <button type="submit" class="danger" disabled=move || action.pending().get()>
                     {confirm_label.clone()}

@@ -22,7 +22,7 @@ pub fn seen(rows: &[DeviceRow]) {
         thread_local! {
             static KNOWN: RefCell<Option<Vec<String>>> = const { RefCell::new(None) };
         }
-        let keys = rows.iter().map(|row| row.signed_in_at.clone()).collect();
+        let keys = rows.iter().map(|row| row.id.clone()).collect();
         let said = KNOWN.with_borrow_mut(|known| {
             let said = known.as_deref().and_then(|known| news(known, rows));
             *known = Some(keys);
@@ -39,12 +39,12 @@ pub fn seen(rows: &[DeviceRow]) {
 }
 
 /// "New sign-in: Safari on iPhone" for each row not among `known` (worded as the activity
-/// list words it); `None` when none is new. A row is known by its sign-in time, to the
-/// microsecond: not by its `jti_prefix`, which changes whenever the device refreshes (not news).
+/// list words it); `None` when none is new. A row is known by its stable session id, not by
+/// its `jti_prefix`, which changes whenever the device refreshes (not news).
 fn news(known: &[String], rows: &[DeviceRow]) -> Option<String> {
     let mut said = String::new();
     for row in rows {
-        if row.is_current || known.contains(&row.signed_in_at) {
+        if row.is_current || known.contains(&row.id) {
             continue;
         }
         if !said.is_empty() {
@@ -66,6 +66,9 @@ mod tests {
 
     fn row(label: &str, signed_in_at: &str, jti_prefix: &str) -> DeviceRow {
         DeviceRow {
+            // The stable id outlives the prefix, which a refresh rotates.
+            id: format!("ses_{signed_in_at}"),
+            name: None,
             jti_prefix: jti_prefix.to_owned(),
             label: label.to_owned(),
             kind: "phone".to_owned(),
@@ -81,7 +84,7 @@ mod tests {
     }
 
     fn keys(rows: &[DeviceRow]) -> Vec<String> {
-        rows.iter().map(|row| row.signed_in_at.clone()).collect()
+        rows.iter().map(|row| row.id.clone()).collect()
     }
 
     #[test]

@@ -23,6 +23,13 @@ use crate::server_fns::{SignOutOtherSessions, SignOutSession, list_devices};
 pub fn DevicesPage() -> impl IntoView {
     view! {
         <Title text="Your devices" />
+        // Static, so outside the island: it costs the browser bundle nothing.
+        <header class="page-header">
+            <h1 id="devices-heading">"Where you're signed in"</h1>
+            <p class="lead">
+                "These devices are signed in to your account. If you don't recognise one, sign it out."
+            </p>
+        </header>
         <DevicesList />
     }
 }
@@ -62,12 +69,6 @@ fn DevicesList() -> impl IntoView {
             aria-labelledby="devices-heading"
             data-hydrated=live_marker()
         >
-            <header class="page-header">
-                <h1 id="devices-heading">"Where you're signed in"</h1>
-                <p class="lead">
-                    "These devices are signed in to your account. If you don't recognise one, sign it out."
-                </p>
-            </header>
             <p id="signed-out" class="notice error" role="alert"></p>
             <p id="new-sign-ins" class="visually-hidden" aria-live="polite"></p>
             <Notices sign_out_one sign_out_others />
@@ -103,7 +104,7 @@ fn Notices(
         <div class="notices" aria-live="polite">
             {move || last_refusal(sign_out_one).map(|e| view! { <ErrorMessage message=format!("Could not sign that device out. {e}") /> })}
             {move || match sign_out_others.value().get() {
-                Some(Ok(n)) => Some(view! { <p class="notice success" role="status">{signed_out_message(n)}</p> }.into_any()),
+                Some(Ok(n)) => Some(view! { <p class="notice success" role="status">{signed_out_message(n)}</p> }),
                 _ => None,
             }}
         </div>
