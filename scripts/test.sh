@@ -62,6 +62,13 @@ SIGNEDIN_E2E_DB="$PWD/target/e2e/signedin.db" \
 SIGNEDIN_LOG_FORMAT=pretty SIGNEDIN_LOG=warn \
   cargo leptos end-to-end --release
 
+# Two nodes on one PostgreSQL database, one device on each: the live page must hear what the
+# other node did. Needs PostgreSQL, so it runs unless the PostgreSQL suites were skipped.
+if [ -z "$postgres_skipped" ]; then
+  say "End-to-end on two nodes sharing one PostgreSQL database"
+  scripts/e2e-nodes.sh
+fi
+
 say "The page's bundle within its budget (gzip -9)"
 scripts/bundle-budget.sh
 if [ -n "$postgres_skipped" ]; then

@@ -36,6 +36,7 @@ struct Args {
     backends: Vec<Backend>,
     duration: Duration,
     levels: Vec<usize>,
+    streams: usize,
 }
 
 /// The command line, strictly: a misspelt flag or value is an error, never a silent default.
@@ -63,6 +64,10 @@ struct Cli {
     /// Workloads to run; all when absent.
     #[arg(long, value_delimiter = ',', value_parser = ["check", "list", "refresh", "revoke", "page", "login"])]
     only: Vec<String>,
+    /// Idle live streams (`GET /me/sessions/events`) held open on the server throughout, by
+    /// one account of their own: the tables must not move with them open.
+    #[arg(long, default_value_t = 0)]
+    streams: usize,
     /// Added by `cargo bench` itself; ignored.
     #[arg(long, hide = true)]
     bench: bool,
@@ -108,6 +113,7 @@ fn args() -> Args {
         backends,
         duration,
         levels,
+        streams: cli.streams,
     }
 }
 
@@ -678,7 +684,17 @@ async fn bench_store(backend: Backend, size: &Size, args: &Args, report: &mut Re
     let database = fresh_database(backend, &tag).await;
     let max_workers = *args.levels.iter().max().unwrap();
     // The server creates the schema; the seeding connects beside it.
-    let server = Server::start(&database.url).await;
+    let live = [
+        (
+            "SIGNEDIN_LIVE_STREAMS_PER_USER",
+            (args.streams + 10).to_string(),
+        ),
+        (
+            "SIGNEDIN_LIVE_STREAMS_PER_NODE",
+            (args.streams + 100).to_string(),
+        ),
+    ];
+    let server = Server::start_with(&database.url, &live).await;
     let store = Store::connect(
         &database.url,
         &StoreOptions {
@@ -693,6 +709,7 @@ async fn bench_store(backend: Backend, size: &Size, args: &Args, report: &mut Re
     let mut workers = make_workers(&server.base, max_workers, "w").await;
     // Revocation runs on accounts of its own, so the sessions it seeds never swell the lists.
     let revokers = make_workers(&server.base, max_workers, "r").await;
+    let held = hold_streams(&server.base, args.streams).await;
     for w in &workers {
         // Each worker has as many sessions as a background user.
         seed_revocable(&store, &w.user_id, size.sessions_per_user - 1).await;
@@ -794,6 +811,10 @@ async fn bench_store(backend: Backend, size: &Size, args: &Args, report: &mut Re
         }
     }
     let peak = server.peak_rss_mib();
+    let open_streams = held.len();
+    for stream in held {
+        stream.abort();
+    }
     drop(server);
     for (workload, c, sample) in &results {
         let limit = limits
@@ -803,8 +824,44 @@ async fn bench_store(backend: Backend, size: &Size, args: &Args, report: &mut Re
         report.row(workload, *c, sample, limit);
     }
     report.note(&format!("Server peak RSS (VmHWM): {peak:.1} MiB."));
+    if open_streams > 0 {
+        report.note(&format!(
+            "{open_streams} idle live streams were held open on the server throughout."
+        ));
+    }
     store.close().await;
     database.remove().await;
+}
+
+/// `n` idle live streams of an account of their own, held open until the handles are aborted.
+async fn hold_streams(base: &str, n: usize) -> Vec<tokio::task::JoinHandle<()>> {
+    if n == 0 {
+        return Vec::new();
+    }
+    support::raise_open_files();
+    let watcher = make_workers(base, 1, "s").await.remove(0);
+    let opened = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let streams: Vec<_> = (0..n)
+        .map(|_| {
+            let url = format!("{base}/me/sessions/events");
+            tokio::spawn(support::read_stream(
+                url,
+                watcher.access.clone(),
+                opened.clone(),
+                None,
+            ))
+        })
+        .collect();
+    let started = Instant::now();
+    while opened.load(std::sync::atomic::Ordering::Relaxed) < n {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "only {} of {n} streams opened",
+            opened.load(std::sync::atomic::Ordering::Relaxed)
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    streams
 }
 
 /// The devices page, rendered on the server for an account with ten sessions.

@@ -24,7 +24,7 @@ use tokio::sync::mpsc;
 
 mod support;
 
-use support::{Backend, Server, fresh_database};
+use support::{Backend, Server, fresh_database, raise_open_files, read_stream};
 
 const PASSWORD: &str = "correct horse battery staple";
 const AGENT: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
@@ -57,12 +57,6 @@ enum StoreChoice {
     Sqlite,
     Postgres,
     Both,
-}
-
-/// One stream read an event of `kind` at `at`.
-struct Arrival {
-    kind: String,
-    at: Instant,
 }
 
 fn main() {
@@ -134,12 +128,12 @@ async fn measure(backend: Backend, streams: usize, rounds: usize) {
 
     let rss_before = listen.rss_mib();
     let opened = Arc::new(AtomicUsize::new(0));
-    let (tx, mut rx) = mpsc::unbounded_channel::<Arrival>();
+    let (tx, mut rx) = mpsc::unbounded_channel::<(String, Instant)>();
     let mut readers = Vec::new();
     for _ in 0..streams {
         let url = format!("{}/me/sessions/events", listen.base);
         let (token, opened, tx) = (watcher.clone(), opened.clone(), tx.clone());
-        readers.push(tokio::spawn(read_stream(url, token, opened, tx)));
+        readers.push(tokio::spawn(read_stream(url, token, opened, Some(tx))));
     }
     drop(tx);
     let started = Instant::now();
@@ -174,9 +168,9 @@ async fn measure(backend: Backend, streams: usize, rounds: usize) {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
         while reached < streams {
             match tokio::time::timeout_at(deadline, rx.recv()).await {
-                Ok(Some(arrival)) if arrival.kind == "change" => {
+                Ok(Some((kind, at))) if kind == "change" => {
                     reached += 1;
-                    latencies.push(arrival.at.saturating_duration_since(sent));
+                    latencies.push(at.saturating_duration_since(sent));
                 }
                 Ok(Some(_)) => {}
                 Ok(None) | Err(_) => break,
@@ -215,39 +209,6 @@ async fn measure(backend: Backend, streams: usize, rounds: usize) {
     database.remove().await;
 }
 
-/// Reads one stream until it ends, reporting every event it sees.
-async fn read_stream(
-    url: String,
-    token: String,
-    opened: Arc<AtomicUsize>,
-    tx: mpsc::UnboundedSender<Arrival>,
-) {
-    // A client of its own: one connection per stream, as browsers have.
-    let client = Client::new();
-    let Ok(mut response) = client.get(&url).bearer_auth(&token).send().await else {
-        return;
-    };
-    if response.status() != StatusCode::OK {
-        eprintln!("stream refused: {}", response.status());
-        return;
-    }
-    opened.fetch_add(1, Ordering::Relaxed);
-    let mut pending = String::new();
-    while let Ok(Some(chunk)) = response.chunk().await {
-        let at = Instant::now();
-        pending.push_str(&String::from_utf8_lossy(&chunk));
-        while let Some(end) = pending.find("\n\n") {
-            let block: String = pending.drain(..end + 2).collect();
-            if let Some(kind) = block.lines().find_map(|l| l.strip_prefix("event:")) {
-                let kind = kind.trim().to_owned();
-                if tx.send(Arrival { kind, at }).is_err() {
-                    return;
-                }
-            }
-        }
-    }
-}
-
 async fn signup(client: &Client, base: &str) {
     let response = client
         .post(format!("{base}/auth/signup"))
@@ -275,21 +236,4 @@ async fn login(client: &Client, base: &str) -> String {
         .await
         .unwrap();
     body["access_token"].as_str().unwrap().to_owned()
-}
-
-/// Each stream is a connection of this process too: the soft limit (often 1,024) would stop
-/// it short of a thousand.
-fn raise_open_files() {
-    let mut limit = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: getrlimit/setrlimit only read and write the struct passed in.
-    unsafe {
-        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 && limit.rlim_cur < limit.rlim_max
-        {
-            limit.rlim_cur = limit.rlim_max;
-            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
-        }
-    }
 }

@@ -141,3 +141,54 @@ impl Database {
         }
     }
 }
+
+/// One stream of `GET /me/sessions/events` read until it ends: `opened` counts it once it is
+/// answered 200, and each event's name is sent on `events` with when it was read.
+pub async fn read_stream(
+    url: String,
+    token: String,
+    opened: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    events: Option<tokio::sync::mpsc::UnboundedSender<(String, std::time::Instant)>>,
+) {
+    // A client of its own: one connection per stream, as browsers have.
+    let client = Client::new();
+    let Ok(mut response) = client.get(&url).bearer_auth(&token).send().await else {
+        return;
+    };
+    if response.status() != StatusCode::OK {
+        eprintln!("stream refused: {}", response.status());
+        return;
+    }
+    opened.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let mut pending = String::new();
+    while let Ok(Some(chunk)) = response.chunk().await {
+        let at = std::time::Instant::now();
+        pending.push_str(&String::from_utf8_lossy(&chunk));
+        while let Some(end) = pending.find("\n\n") {
+            let block: String = pending.drain(..end + 2).collect();
+            let kind = block.lines().find_map(|l| l.strip_prefix("event:"));
+            if let (Some(kind), Some(events)) = (kind, &events)
+                && events.send((kind.trim().to_owned(), at)).is_err()
+            {
+                return;
+            }
+        }
+    }
+}
+
+/// Each stream is a connection of this process too: the soft limit (often 1,024) would stop
+/// it short of a thousand.
+pub fn raise_open_files() {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit/setrlimit only read and write the struct passed in.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 && limit.rlim_cur < limit.rlim_max
+        {
+            limit.rlim_cur = limit.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+        }
+    }
+}
