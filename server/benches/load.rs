@@ -23,7 +23,7 @@ use signedin::{ClientHints, DeviceContext, Policy, Store, StoreOptions, Timestam
 
 mod support;
 
-use support::{Backend, Server, fresh_database};
+use support::{Backend, Server, StoreChoice, fresh_database};
 
 const PASSWORD: &str = "correct horse battery staple";
 const AGENT: &str = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
@@ -71,13 +71,6 @@ struct Cli {
     /// Added by `cargo bench` itself; ignored.
     #[arg(long, hide = true)]
     bench: bool,
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum StoreChoice {
-    Sqlite,
-    Postgres,
-    Both,
 }
 
 fn args() -> Args {

@@ -24,7 +24,7 @@ use tokio::sync::mpsc;
 
 mod support;
 
-use support::{Backend, Server, fresh_database, raise_open_files, read_stream};
+use support::{Backend, Server, StoreChoice, fresh_database, raise_open_files, read_stream};
 
 const PASSWORD: &str = "correct horse battery staple";
 const AGENT: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
@@ -50,13 +50,6 @@ struct Cli {
     /// Added by `cargo bench` itself; ignored.
     #[arg(long, hide = true)]
     bench: bool,
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum StoreChoice {
-    Sqlite,
-    Postgres,
-    Both,
 }
 
 fn main() {

@@ -10,7 +10,7 @@ use server::{admin, telemetry};
 
 fn main() -> ExitCode {
     limit_allocator_caching();
-    raise_open_file_limit();
+    server::serve::raise_open_file_limit();
     let cli = Cli::parse();
     let config = match Config::from_settings(cli.settings) {
         Ok(config) => config,
@@ -91,24 +91,6 @@ fn limit_allocator_caching() {
     // SAFETY: mallopt only changes allocator tuning; called before any other thread exists.
     unsafe {
         libc::mallopt(libc::M_MMAP_THRESHOLD, 256 * 1024);
-    }
-}
-
-/// Every open connection is a descriptor; many systems start processes with a soft limit of
-/// 1024 although the hard limit allows far more. Idle and slow clients must not be able to
-/// exhaust it, so take what the hard limit allows.
-fn raise_open_file_limit() {
-    let mut limit = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: getrlimit/setrlimit only read and write the struct passed in.
-    unsafe {
-        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 && limit.rlim_cur < limit.rlim_max
-        {
-            limit.rlim_cur = limit.rlim_max;
-            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
-        }
     }
 }
 

@@ -111,3 +111,21 @@ type Pending = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>
 fn redact_peer(peer: SocketAddr) -> &'static str {
     if peer.is_ipv4() { "ipv4" } else { "ipv6" }
 }
+
+/// Every open connection is a descriptor; many systems start processes with a soft limit of
+/// 1024 although the hard limit allows far more. Idle and slow clients must not be able to
+/// exhaust it, so take what the hard limit allows.
+pub fn raise_open_file_limit() {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit/setrlimit only read and write the struct passed in.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 && limit.rlim_cur < limit.rlim_max
+        {
+            limit.rlim_cur = limit.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+        }
+    }
+}

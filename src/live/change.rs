@@ -19,10 +19,12 @@ pub enum LiveEvent {
     /// Events were missed, or cannot be replayed: reload everything.
     Resync,
     /// The stream's own session ended; nothing follows. `device` labels the device that
-    /// ended it, when a person did so from one.
+    /// ended it, when a person did so from one; `by_this_session` when that was this very
+    /// session signing itself out (its tab is leaving already: no "you were signed out").
     SignedOut {
         device: Option<String>,
         at: Timestamp,
+        by_this_session: bool,
     },
 }
 
@@ -79,6 +81,8 @@ pub(crate) struct Change {
     pub ended: Ended,
     /// The label of the device a person made the change from, if one did.
     pub by_device: Option<String>,
+    /// The session that made the change, if one did.
+    pub by_session: Option<String>,
 }
 
 impl Change {
@@ -94,6 +98,7 @@ impl Change {
             at: event.occurred_at,
             ended: Ended::by(record),
             by_device,
+            by_session: event.session_id.clone(),
         }
     }
 
@@ -103,6 +108,7 @@ impl Change {
             LiveEvent::SignedOut {
                 device: self.by_device.clone(),
                 at: self.at,
+                by_this_session: self.by_session.as_deref() == Some(session_id),
             }
         } else {
             LiveEvent::Change {

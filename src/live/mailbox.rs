@@ -129,11 +129,19 @@ mod tests {
         let mailbox = Mailbox::new();
         mailbox.push(touch(1));
         let at = Timestamp::from_unix_micros(2);
-        mailbox.push(LiveEvent::SignedOut { device: None, at });
+        mailbox.push(LiveEvent::SignedOut {
+            device: None,
+            at,
+            by_this_session: false,
+        });
         mailbox.push(touch(3));
         assert_eq!(
             mailbox.next().await,
-            Some(LiveEvent::SignedOut { device: None, at })
+            Some(LiveEvent::SignedOut {
+                device: None,
+                at,
+                by_this_session: false,
+            })
         );
         assert_eq!(mailbox.next().await, None);
     }

@@ -71,9 +71,7 @@ impl Store {
         limit: i64,
     ) -> DomainResult<Vec<AuditRecord>> {
         self.audit_records(
-            "SELECT id, occurred_at, kind, actor, user_id, session_id, target_session_id, \
-                    target_prefix, ip, user_agent, detail \
-             FROM audit_events WHERE user_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3",
+            "WHERE user_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3",
             &[user_id.into(), before.into(), limit.into()],
         )
         .await
@@ -86,9 +84,7 @@ impl Store {
         since: Timestamp,
     ) -> DomainResult<Vec<AuditRecord>> {
         self.audit_records(
-            "SELECT id, occurred_at, kind, actor, user_id, session_id, target_session_id, \
-                    target_prefix, ip, user_agent, detail \
-             FROM audit_events WHERE user_id = $1 AND kind = 'sign_in' AND occurred_at >= $2 \
+            "WHERE user_id = $1 AND kind = 'sign_in' AND occurred_at >= $2 \
              ORDER BY id DESC LIMIT 1000",
             &[user_id.into(), since.into()],
         )
@@ -97,14 +93,7 @@ impl Store {
 
     /// One event by its id, if it is still kept.
     pub(crate) async fn audit_record(&self, id: i64) -> DomainResult<Option<AuditRecord>> {
-        let mut records = self
-            .audit_records(
-                "SELECT id, occurred_at, kind, actor, user_id, session_id, target_session_id, \
-                        target_prefix, ip, user_agent, detail \
-                 FROM audit_events WHERE id = $1",
-                &[id.into()],
-            )
-            .await?;
+        let mut records = self.audit_records("WHERE id = $1", &[id.into()]).await?;
         Ok(records.pop())
     }
 
@@ -128,9 +117,7 @@ impl Store {
         }
         let records = self
             .audit_records(
-                "SELECT id, occurred_at, kind, actor, user_id, session_id, target_session_id, \
-                        target_prefix, ip, user_agent, detail \
-                 FROM audit_events WHERE user_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+                "WHERE user_id = $1 AND id > $2 ORDER BY id LIMIT $3",
                 &[user_id.into(), after.into(), limit.into()],
             )
             .await?;
@@ -153,20 +140,24 @@ impl Store {
         limit: i64,
     ) -> DomainResult<Vec<AuditRecord>> {
         self.audit_records(
-            "SELECT id, occurred_at, kind, actor, user_id, session_id, target_session_id, \
-                    target_prefix, ip, user_agent, detail \
-             FROM audit_events WHERE id > $1 ORDER BY id LIMIT $2",
+            "WHERE id > $1 ORDER BY id LIMIT $2",
             &[after.into(), limit.into()],
         )
         .await
     }
 
+    /// The events `filter` (the `WHERE …` and what follows) picks, read whole.
     async fn audit_records(
         &self,
-        sql: &str,
+        filter: &str,
         params: &[Param<'_>],
     ) -> DomainResult<Vec<AuditRecord>> {
-        let rows: Vec<AuditEventRow> = self.reader().fetch_all(sql, params).await?;
+        let sql = format!(
+            "SELECT id, occurred_at, kind, actor, user_id, session_id, target_session_id, \
+                    target_prefix, ip, user_agent, detail \
+             FROM audit_events {filter}"
+        );
+        let rows: Vec<AuditEventRow> = self.reader().fetch_all(&sql, params).await?;
         rows.into_iter().map(AuditEventRow::into_record).collect()
     }
 }

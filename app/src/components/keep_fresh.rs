@@ -12,16 +12,18 @@ const TICK_EVERY: Duration = Duration::from_secs(15);
 /// Browser only (on the server it does nothing): ticks the clock for relative times, and
 /// reloads the list whenever the tab comes back into view, and every 30 seconds unless the
 /// server's stream is open (it pushes every change).
+///
+/// `streaming` says whether the server's stream is open now (`live_updates::streaming`,
+/// passed in so the stream's module can use this one's `refresh` without a circle).
 pub fn keep_fresh(
     browser_now: RwSignal<Option<i64>>,
     reload: RwSignal<u32>,
     confirming: RwSignal<bool>,
+    streaming: fn() -> bool,
 ) {
     #[cfg(feature = "hydrate")]
     {
         use leptos::ev;
-
-        use crate::components::live_updates::streaming;
 
         let tick = move || browser_now.set(Some((js_sys::Date::now() / 1000.0) as i64));
         tick();
@@ -53,7 +55,14 @@ pub fn keep_fresh(
         });
     }
     #[cfg(not(feature = "hydrate"))]
-    let _ = (browser_now, reload, confirming, TICK_EVERY, REFRESH_EVERY);
+    let _ = (
+        browser_now,
+        reload,
+        confirming,
+        streaming,
+        TICK_EVERY,
+        REFRESH_EVERY,
+    );
 }
 
 /// Reloads the list, unless the confirmation is open (a reload would close it under the

@@ -257,10 +257,18 @@ mod browser {
                 let data = data
                     .as_string()
                     .and_then(|text| js_sys::JSON::parse(&text).ok());
-                let field = |name: &str| {
+                let get = |name: &str| {
                     let data = data.as_ref()?;
-                    js_sys::Reflect::get(data, &name.into()).ok()?.as_string()
+                    js_sys::Reflect::get(data, &name.into()).ok()
                 };
+                let field = |name: &str| get(name)?.as_string();
+                // This very session signed itself out (this tab's own "Sign out", or another
+                // tab of it): nothing to tell, just leave as the sign-out itself would.
+                if get("by_this_session").and_then(|v| v.as_bool()) == Some(true) {
+                    link(|l| l.ended = true);
+                    _ = window().location().set_href("/login");
+                    return;
+                }
                 signed_out(&signed_out_notice(
                     field("device").as_deref(),
                     field("at").as_deref(),

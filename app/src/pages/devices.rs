@@ -11,7 +11,7 @@ use crate::components::bulk_sign_out::{BulkSignOut, signed_out_message};
 use crate::components::error_view::ErrorMessage;
 use crate::components::island::live_marker;
 use crate::components::keep_fresh::keep_fresh;
-use crate::components::live_updates::LiveUpdates;
+use crate::components::live_updates::{self, LiveUpdates};
 use crate::components::new_sign_in;
 use crate::components::session_list::{Leaving, SessionList, last_refusal};
 use crate::dto::DevicesView;
@@ -57,7 +57,7 @@ fn DevicesList() -> impl IntoView {
     let live = LiveUpdates::new(reload, confirming);
     let browser_now = RwSignal::new(None::<i64>);
     Effect::new(move |_| {
-        keep_fresh(browser_now, reload, confirming);
+        keep_fresh(browser_now, reload, confirming, live_updates::streaming);
         live.follow();
     });
 

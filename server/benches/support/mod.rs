@@ -16,6 +16,14 @@ pub enum Backend {
     Postgres,
 }
 
+/// `--store`: which store(s) a benchmark measures.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum StoreChoice {
+    Sqlite,
+    Postgres,
+    Both,
+}
+
 pub struct Server {
     child: Child,
     pub base: String,
@@ -177,18 +185,7 @@ pub async fn read_stream(
 }
 
 /// Each stream is a connection of this process too: the soft limit (often 1,024) would stop
-/// it short of a thousand.
+/// it short of a thousand. The server's own rule, reused.
 pub fn raise_open_files() {
-    let mut limit = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: getrlimit/setrlimit only read and write the struct passed in.
-    unsafe {
-        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 && limit.rlim_cur < limit.rlim_max
-        {
-            limit.rlim_cur = limit.rlim_max;
-            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
-        }
-    }
+    server::serve::raise_open_file_limit();
 }

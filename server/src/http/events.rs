@@ -7,8 +7,9 @@
 //!   for each audited change of the user;
 //! - `event: touch`, `data: {"at":"<RFC 3339>"}` when a session's "Last active" moved;
 //! - `event: resync`, `data: {}` when the client must reload everything;
-//! - `event: signed_out`, `data: {"device":"<label>"|null,"at":"<RFC 3339>"}` when the stream's
-//!   own session ended anywhere; the stream ends right after it;
+//! - `event: signed_out`, `data: {"device":"<label>"|null,"at":"<RFC 3339>","by_this_session":bool}`
+//!   when the stream's own session ended anywhere (`by_this_session`: it signed itself out);
+//!   the stream ends right after it;
 //! - a `:` comment line every `SIGNEDIN_LIVE_HEARTBEAT_SECS`, which costs no query.
 //!
 //! The request deadline (`request_guard`) covers the answer's head only, which is sent as soon
@@ -125,9 +126,14 @@ fn sse_event(event: &LiveEvent) -> Event {
             .event("touch")
             .data(json!({ "at": at.to_rfc3339() }).to_string()),
         LiveEvent::Resync => Event::default().event("resync").data("{}"),
-        LiveEvent::SignedOut { device, at } => Event::default()
-            .event("signed_out")
-            .data(json!({ "device": device, "at": at.to_rfc3339() }).to_string()),
+        LiveEvent::SignedOut {
+            device,
+            at,
+            by_this_session,
+        } => Event::default().event("signed_out").data(
+            json!({ "device": device, "at": at.to_rfc3339(), "by_this_session": by_this_session })
+                .to_string(),
+        ),
     }
 }
 

@@ -15,6 +15,7 @@ crate::on_both_stores!(
     a_sign_in_elsewhere_reaches_an_open_stream_within_two_seconds,
     the_page_opens_its_stream_with_its_access_cookie,
     signing_this_session_out_elsewhere_ends_its_stream,
+    a_session_signing_itself_out_is_told_it_was_its_own_doing,
     another_users_changes_never_reach_a_stream,
     last_event_id_replays_what_was_missed,
     forged_or_huge_last_event_ids_start_with_a_resync,
@@ -120,6 +121,7 @@ async fn signing_this_session_out_elsewhere_ends_its_stream(backend: Backend) {
     assert_eq!(ended.name(), "signed_out");
     assert_eq!(ended.json()["device"], "Chrome on macOS");
     assert!(ended.json()["at"].is_string());
+    assert_eq!(ended.json()["by_this_session"], false, "ended elsewhere");
     assert_eq!(on_phone.next_event(SOON).await, Next::Ended);
     // The device that did it is told of the change, and stays open.
     let change = on_mac.expect_event(SOON).await;
@@ -409,5 +411,26 @@ async fn expiry_found_on_use_signs_the_sessions_stream_out(backend: Backend) {
     let ended = on_phone.expect_event(SOON).await;
     assert_eq!(ended.name(), "signed_out", "{ended:?}");
     assert_eq!(on_phone.next_event(SOON).await, Next::Ended);
+    app.finish().await;
+}
+
+/// A session signing itself out (its own "Sign out") ends its streams too, marked as its own
+/// doing: its tab is leaving already and says nothing of being signed out.
+async fn a_session_signing_itself_out_is_told_it_was_its_own_doing(backend: Backend) {
+    let app = spawn_app(backend).await.unwrap();
+    let mac = app.user("ada@example.com").await;
+    let mut stream = open(&app, token(&mac)).await;
+    let signed_out = app
+        .client
+        .post(app.url("/auth/logout"))
+        .bearer_auth(token(&mac))
+        .send()
+        .await
+        .unwrap();
+    assert!(signed_out.status().is_success(), "{}", signed_out.status());
+    let ended = stream.expect_event(SOON).await;
+    assert_eq!(ended.name(), "signed_out");
+    assert_eq!(ended.json()["by_this_session"], true);
+    assert_eq!(stream.next_event(SOON).await, Next::Ended);
     app.finish().await;
 }
