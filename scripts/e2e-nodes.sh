@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 : "${TEST_DATABASE_URL:?the two-node suite needs TEST_DATABASE_URL}"
 
 name="signedin_e2e_nodes"
+export PGOPTIONS="--client-min-messages=warning"
 psql -q "$TEST_DATABASE_URL" -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null
 psql -q "$TEST_DATABASE_URL" -c "CREATE DATABASE $name" >/dev/null
 database_url="${TEST_DATABASE_URL%/*}/$name"

@@ -37,6 +37,8 @@ test('sign-up refuses a short password and a taken email with readable messages'
 
   await signUp(page, email);
   await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  // Signed out (the live stream and the sign-out both go to the sign-in page) before moving on.
+  await page.waitForURL(/\/login/);
   await page.goto('/signup');
   await hydrated(page);
   await page.getByLabel('Email').fill(email.toUpperCase());
