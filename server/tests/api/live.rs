@@ -16,6 +16,7 @@ crate::on_both_stores!(
     the_page_opens_its_stream_with_its_access_cookie,
     signing_this_session_out_elsewhere_ends_its_stream,
     a_session_signing_itself_out_is_told_it_was_its_own_doing,
+    a_stream_whose_client_hangs_up_gives_its_place_back,
     another_users_changes_never_reach_a_stream,
     last_event_id_replays_what_was_missed,
     forged_or_huge_last_event_ids_start_with_a_resync,
@@ -432,5 +433,39 @@ async fn a_session_signing_itself_out_is_told_it_was_its_own_doing(backend: Back
     assert_eq!(ended.name(), "signed_out");
     assert_eq!(ended.json()["by_this_session"], true);
     assert_eq!(stream.next_event(SOON).await, Next::Ended);
+    app.finish().await;
+}
+
+/// A client that goes away (a closed tab, lost signal) must not keep its place: once the
+/// node notices (at the latest at the next heartbeat), the stream is gone from the hub and
+/// its slot under the node's limit is free again.
+async fn a_stream_whose_client_hangs_up_gives_its_place_back(backend: Backend) {
+    let options = Options::new(backend)
+        .with("--live-streams-per-node", "1")
+        .with("--live-heartbeat-secs", "1");
+    let app = spawn_app_with(options).await.unwrap();
+    let ada = app.user("ada@example.com").await;
+    let bob = app.user("bob@example.com").await;
+    let held = open(&app, token(&ada)).await;
+    let refused = app.get_bearer(EVENTS, token(&bob)).await;
+    assert_eq!(
+        refused.status(),
+        StatusCode::SERVICE_UNAVAILABLE,
+        "the node is full"
+    );
+    drop(held);
+    let started = std::time::Instant::now();
+    loop {
+        let response = app.get_bearer(EVENTS, token(&bob)).await;
+        if response.status() == StatusCode::OK {
+            break;
+        }
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "the hung-up stream still holds its place"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     app.finish().await;
 }

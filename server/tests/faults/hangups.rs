@@ -180,6 +180,8 @@ async fn a_storm_of_hang_ups_costs_no_one_a_write(db: &Db) {
     // body must be gone afterwards: the server had the whole request.
     let mut storm: Vec<HangUp> = Vec::new();
     let mut must_end: Vec<String> = Vec::new();
+    // Sessions 90..105 are also renamed, each three times over by its stable id.
+    let mut must_rename: Vec<(String, String)> = Vec::new();
     for (i, target) in targets.iter().enumerate() {
         let refresh = json_post(
             "/auth/refresh",
@@ -236,6 +238,26 @@ async fn a_storm_of_hang_ups_costs_no_one_a_write(db: &Db) {
                         linger: linger(&mut rng),
                     });
                 }
+            }
+            90..105 => {
+                let id = target["session"]["id"].as_str().unwrap().to_owned();
+                let name = format!("Device {i}");
+                let rename = raw(
+                    "PATCH",
+                    &format!("/me/sessions/{id}"),
+                    &[
+                        ("Authorization", format!("Bearer {control_token}")),
+                        ("Content-Type", "application/json".to_owned()),
+                    ],
+                    &json!({ "name": name }).to_string(),
+                );
+                for _ in 0..3 {
+                    storm.push(HangUp {
+                        request: rename.clone(),
+                        linger: linger(&mut rng),
+                    });
+                }
+                must_rename.push((id, name));
             }
             _ => {}
         }
@@ -402,6 +424,31 @@ async fn a_storm_of_hang_ups_costs_no_one_a_write(db: &Db) {
         .get("n");
         assert_eq!(live, 0, "a sign-out the server received was lost: {prefix}");
     }
+    for (id, name) in &must_rename {
+        let session = id.strip_prefix("ses_").unwrap();
+        let stored: Option<String> = sqlx::query("SELECT name FROM sessions WHERE id = $1")
+            .bind(session)
+            .fetch_one(&mut conn)
+            .await
+            .unwrap()
+            .get("name");
+        assert_eq!(
+            stored.as_deref(),
+            Some(name.as_str()),
+            "a rename was lost: {id}"
+        );
+        // Three identical renames: the first is the change, the repeats change nothing.
+        let events: i64 = sqlx::query(
+            "SELECT COUNT(*) AS n FROM audit_events \
+             WHERE kind = 'session_renamed' AND target_session_id = $1",
+        )
+        .bind(session)
+        .fetch_one(&mut conn)
+        .await
+        .unwrap()
+        .get("n");
+        assert_eq!(events, 1, "one session_renamed event for {id}");
+    }
     for (what, sql) in WHOLE_OR_NOTHING {
         let n: i64 = sqlx::query(sql)
             .fetch_one(&mut conn)
@@ -447,6 +494,12 @@ async fn a_storm_of_hang_ups_costs_no_one_a_write(db: &Db) {
 
 /// Each query counts the rows that a write cut in half would leave.
 const WHOLE_OR_NOTHING: &[(&str, &str)] = &[
+    (
+        "a named session without the event that named it",
+        "SELECT COUNT(*) AS n FROM sessions s WHERE s.name IS NOT NULL AND NOT EXISTS \
+         (SELECT 1 FROM audit_events e WHERE e.kind = 'session_renamed' \
+          AND e.target_session_id = s.id)",
+    ),
     (
         "a session without its first refresh token",
         "SELECT COUNT(*) AS n FROM sessions s \
