@@ -26,7 +26,9 @@ pub mod rotation;
 mod security_event;
 pub mod service;
 mod session;
+pub mod session_cookies;
 pub mod session_name;
+pub mod signing_keys;
 pub mod store;
 mod time;
 pub mod token;
@@ -42,7 +44,7 @@ pub use policy::Policy;
 pub use rate_limit::{RateLimiter, RateLimits};
 pub use security_event::EventPage;
 pub use service::{
-    BulkScope, IssuedTokens, Principal, SecurityEvent, ServiceParts, SessionService, SignedIn,
+    BulkScope, CookieAuth, IssuedTokens, Principal, SecurityEvent, ServiceParts, SessionService, SignedIn,
 };
 pub use session::{DeviceContext, SessionInfo, SessionRef};
 pub use session_name::SessionName;

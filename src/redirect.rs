@@ -53,6 +53,28 @@ pub fn after_sign_in(next: &str) -> &str {
     local_path(next).unwrap_or(DEFAULT_AFTER_SIGN_IN)
 }
 
+/// The sign-in page, coming back to `next` afterwards when `next` is safe (else plain
+/// `/login`): the page's own redirect and forward-auth's both build it here.
+pub fn sign_in_url(next: &str) -> String {
+    match local_path(next) {
+        Some(path) => format!("/login?next={}", encode_component(path)),
+        None => "/login".to_owned(),
+    }
+}
+
+/// Percent-encodes everything but unreserved characters and `/`, so a whole path with its
+/// query travels as one `next` value.
+fn encode_component(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
 /// RFC 3986 unreserved and sub-delims characters, and the path, query and fragment
 /// separators. `%` is handled by the caller.
 fn allowed(byte: u8) -> bool {
@@ -97,6 +119,15 @@ mod tests {
     fn refused(next: &str) {
         assert_eq!(local_path(next), None, "{next:?} was accepted");
         assert_eq!(after_sign_in(next), DEFAULT_AFTER_SIGN_IN, "{next:?}");
+    }
+
+    #[test]
+    fn the_sign_in_url_carries_a_safe_next_whole() {
+        assert_eq!(sign_in_url("/app/page?x=1&y=2"), "/login?next=/app/page%3Fx%3D1%26y%3D2");
+        assert_eq!(sign_in_url("/app/"), "/login?next=/app/");
+        for hostile in ["//evil.example/", "https://evil.example/", "/\\evil", "/%2F/evil", ""] {
+            assert_eq!(sign_in_url(hostile), "/login", "{hostile:?}");
+        }
     }
 
     #[test]

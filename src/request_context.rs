@@ -71,36 +71,6 @@ const HINTS: [&str; 5] = [
     "sec-ch-ua-model",
 ];
 
-/// The name of the page's access-token cookie: `__Host-`-prefixed (and `Secure`) when the site
-/// is served over https. The server functions write and read it; the live stream
-/// (`GET /me/sessions/events`) reads it too.
-pub fn access_cookie_name(secure: bool) -> &'static str {
-    if secure {
-        "__Host-signedin_access"
-    } else {
-        "signedin_access"
-    }
-}
-
-/// The name of the page's refresh-token cookie (see [`access_cookie_name`]).
-pub fn refresh_cookie_name(secure: bool) -> &'static str {
-    if secure {
-        "__Host-signedin_refresh"
-    } else {
-        "signedin_refresh"
-    }
-}
-
-/// The value of cookie `name` (matched exactly) among a request's `Cookie` header lines.
-pub fn cookie<'a>(cookie_lines: impl IntoIterator<Item = &'a str>, name: &str) -> Option<&'a str> {
-    cookie_lines
-        .into_iter()
-        .flat_map(|line| line.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| value)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -149,6 +149,8 @@ impl JtiPrefix {
 pub struct ServerKey {
     access: HmacSha256,
     successor: HmacSha256,
+    /// The master digest itself, for keys derived on demand (`derive_seed`).
+    master: [u8; 32],
 }
 
 impl ServerKey {
@@ -162,11 +164,23 @@ impl ServerKey {
                 format!("must be at least {} characters", Self::MIN_SECRET_LEN),
             ));
         }
-        let master = Sha256::digest(secret.as_bytes());
+        let master: [u8; 32] = Sha256::digest(secret.as_bytes()).into();
         Ok(Self {
             access: derive_key(&master, b"access-token-hs256")?,
             successor: derive_key(&master, b"refresh-token-successor")?,
+            master,
         })
+    }
+
+    /// 32 bytes derived from the master secret under `label` (HMAC, as [`derive_key`]): the
+    /// seed of an asymmetric signing key, so every node that shares the secret derives the
+    /// same private key from a key id alone and no private key is ever stored.
+    pub(crate) fn derive_seed(&self, label: &[u8]) -> [u8; 32] {
+        // HMAC accepts a key of any length, so this cannot fail.
+        let mut mac = <HmacSha256 as Mac>::new_from_slice(&self.master)
+            .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+        mac.update(label);
+        mac.finalize().into_bytes().into()
     }
 
     pub fn generate_secret() -> DomainResult<String> {
@@ -197,6 +211,9 @@ pub struct AccessClaims {
     pub sid: String,
     pub iat: i64,
     pub exp: i64,
+    /// The issuer: the origin of `SIGNEDIN_PUBLIC_URL` when one is configured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iss: Option<String>,
 }
 
 /// A signed access token as the client holds it.
@@ -204,6 +221,10 @@ pub struct AccessClaims {
 pub struct AccessToken(String);
 
 impl AccessToken {
+    pub(crate) fn new(compact: String) -> Self {
+        Self(compact)
+    }
+
     pub fn expose(&self) -> &str {
         &self.0
     }
@@ -215,8 +236,8 @@ impl fmt::Debug for AccessToken {
     }
 }
 
-/// `{"alg":"HS256","typ":"JWT"}`, the only header this server writes or accepts.
-const JWT_HEADER: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
+/// `{"alg":"HS256","typ":"JWT"}`, the only HS256 header this server writes or accepts.
+pub(crate) const JWT_HEADER: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
 
 pub fn sign_access_token(key: &ServerKey, claims: &AccessClaims) -> DomainResult<AccessToken> {
     let payload =
@@ -330,6 +351,7 @@ mod tests {
             sid: "s".into(),
             iat: 100,
             exp: 200,
+            iss: None,
         };
         let token = sign_access_token(&key(), &claims).unwrap();
         assert_eq!(
@@ -352,6 +374,7 @@ mod tests {
             sid: "s".into(),
             iat: 100,
             exp: 200,
+            iss: None,
         };
         let token = sign_access_token(&key(), &claims).unwrap();
         let mut parts: Vec<&str> = token.expose().split('.').collect();

@@ -517,6 +517,7 @@ async fn the_idle_timeout_ends_a_session_at_refresh_and_at_authentication(db: &T
             sid: kept.session_id.clone(),
             iat: h.service.now().unix_seconds(),
             exp: h.service.now().unix_seconds() + 60,
+            iss: None,
         },
     )
     .unwrap();
@@ -621,6 +622,7 @@ async fn an_access_token_whose_user_and_session_disagree_is_refused(db: &TestDb)
             sid: bobs.tokens.session_id.clone(),
             iat: now,
             exp: now + 60,
+            iss: None,
         },
     )
     .unwrap();
@@ -1116,6 +1118,7 @@ async fn audit_events_are_written_in_the_same_transaction_as_the_change(db: &Tes
             sid: at_request.tokens.session_id.clone(),
             iat: h.service.now().unix_seconds(),
             exp: h.service.now().unix_seconds() + 60,
+            iss: None,
         },
     )
     .unwrap();

@@ -1,11 +1,12 @@
-//! The commands besides `serve`: `migrate`, `prune`, `check`, `sessions list|revoke`.
+//! The commands besides `serve`: `migrate`, `prune`, `check`, `sessions list|revoke`,
+//! `keys list|rotate`.
 
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use signedin::SystemClock;
 
-use crate::config::{Config, SessionsCommand};
+use crate::config::{Config, KeysCommand, SessionsCommand};
 use crate::startup::{StartupError, open_service};
 
 pub async fn migrate(config: &Config) -> Result<ExitCode, StartupError> {
@@ -132,6 +133,49 @@ pub async fn sessions(config: &Config, command: SessionsCommand) -> Result<ExitC
         }
         SessionsCommand::Revoke { email: None, .. } => {
             return Err("--email or --everyone is required".into());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `keys list` and `keys rotate`: the asymmetric access-token keys every node shares.
+pub async fn keys(config: &Config, command: KeysCommand) -> Result<ExitCode, String> {
+    let service = open_service(config, Arc::new(SystemClock))
+        .await
+        .map_err(|e| e.to_string())?;
+    match command {
+        KeysCommand::List => {
+            let keys = service.signing_keys().await.map_err(|e| e.to_string())?;
+            if keys.is_empty() {
+                println!("no signing keys (SIGNEDIN_ACCESS_TOKEN_ALG=HS256 uses the secret)");
+            }
+            for key in keys {
+                let retires = key
+                    .retires_at
+                    .map_or_else(|| "signing".to_owned(), |at| format!("retires {}", at.to_rfc3339()));
+                println!(
+                    "{}  {:<5}  created {}  {retires}",
+                    key.kid,
+                    key.alg,
+                    key.created_at.to_rfc3339()
+                );
+            }
+        }
+        KeysCommand::Rotate { alg } => {
+            let alg = alg
+                .as_deref()
+                .map(signedin::signing_keys::AccessTokenAlg::parse)
+                .transpose()
+                .map_err(|e| e.to_string())?;
+            let kid = service
+                .rotate_signing_key(alg)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!(
+                "new signing key {kid}; every node signs with it within {} s, and the previous \
+                 keys verify until their tokens expire",
+                signedin::signing_keys::RELOAD_EVERY.as_secs()
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -6,7 +6,11 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
+
+use crate::http::forward::ForwardHeaders;
 use signedin::client_ip::ForwardedHeader;
+use signedin::session_cookies::CookieSettings;
+use signedin::signing_keys::{AccessTokenAlg, AccessTokenSettings};
 use signedin::{LiveLimits, Policy, RateLimits, TrustedProxies};
 
 #[derive(Debug, Parser)]
@@ -35,6 +39,21 @@ pub enum Command {
     /// Look at or end a user's sessions (audited with actor `admin`).
     #[command(subcommand)]
     Sessions(SessionsCommand),
+    /// The access-token signing keys published at /.well-known/jwks.json.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// List the keys that still verify tokens: id, algorithm, created, retires.
+    List,
+    /// Make a new key the signer; the current ones keep verifying until their tokens expire.
+    Rotate {
+        /// EdDSA or ES256; the configured SIGNEDIN_ACCESS_TOKEN_ALG when omitted.
+        #[arg(long)]
+        alg: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -233,6 +252,14 @@ pub struct Settings {
     )]
     pub live_touch_secs: u64,
     /// Log filter, e.g. `info` or `signedin=debug,info`.
+    /// How access tokens are signed: HS256 (with the secret; nothing to publish), or EdDSA or
+    /// ES256, whose public keys /.well-known/jwks.json publishes for offline verification.
+    #[arg(long, env = "SIGNEDIN_ACCESS_TOKEN_ALG", default_value = "HS256", global = true)]
+    pub access_token_alg: String,
+    /// The identity headers `GET /auth/forward` answers with, as `user_id=NAME,session_id=NAME,
+    /// email=NAME` (any subset; the rest keep X-Auth-User-Id, X-Auth-Session-Id, X-Auth-Email).
+    #[arg(long, env = "SIGNEDIN_FORWARD_AUTH_HEADERS", default_value = "", global = true)]
+    pub forward_auth_headers: String,
     #[arg(long, env = "SIGNEDIN_LOG", default_value = "info", global = true)]
     pub log: String,
     /// `json` (one object per line) or `pretty`.
@@ -256,6 +283,8 @@ pub struct Config {
     /// `scheme://host[:port]` the Origin check expects, when pinned by SIGNEDIN_PUBLIC_URL.
     pub public_origin: Option<String>,
     pub live_limits: LiveLimits,
+    pub access_tokens: AccessTokenSettings,
+    pub forward_headers: ForwardHeaders,
 }
 
 impl Config {
@@ -311,6 +340,12 @@ impl Config {
             per_user: usize::try_from(settings.live_streams_per_user).unwrap_or(usize::MAX),
             per_node: usize::try_from(settings.live_streams_per_node).unwrap_or(usize::MAX),
         };
+        let access_tokens = AccessTokenSettings {
+            alg: AccessTokenAlg::parse(settings.access_token_alg.trim())
+                .map_err(|e| e.to_string())?,
+            issuer: public_origin.clone(),
+        };
+        let forward_headers = ForwardHeaders::parse(&settings.forward_auth_headers)?;
         Ok(Self {
             settings,
             policy,
@@ -319,7 +354,20 @@ impl Config {
             secure_cookies,
             public_origin,
             live_limits,
+            access_tokens,
+            forward_headers,
         })
+    }
+}
+
+impl Config {
+    /// How the session cookies are written: the page, the API and forward-auth alike.
+    pub fn cookies(&self) -> CookieSettings {
+        CookieSettings {
+            secure: self.secure_cookies,
+            access_max_age: self.policy.access_ttl,
+            refresh_max_age: self.policy.max_age,
+        }
     }
 }
 

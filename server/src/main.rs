@@ -37,6 +37,7 @@ fn main() -> ExitCode {
             Command::Prune => admin::prune(&config).await,
             Command::Check => admin::check(&config).await,
             Command::Sessions(command) => admin::sessions(&config, command).await,
+            Command::Keys(command) => admin::keys(&config, command).await,
         }
     });
     match outcome {

@@ -83,13 +83,12 @@ pub async fn origin_check(State(state): State<AppState>, request: Request, next:
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     );
-    if safe
-        || is_same_site(
-            request.headers(),
-            state.config.public_origin.as_deref(),
-            state.config.secure_cookies,
-        )
-    {
+    let own = own_origin(
+        request.headers(),
+        state.config.public_origin.as_deref(),
+        state.config.secure_cookies,
+    );
+    if safe || is_same_site(request.headers(), own.as_deref()) {
         return next.run(request).await;
     }
     tracing::warn!(
@@ -100,7 +99,10 @@ pub async fn origin_check(State(state): State<AppState>, request: Request, next:
     ApiError::cross_site().into_response()
 }
 
-fn is_same_site(headers: &HeaderMap, public_origin: Option<&str>, https: bool) -> bool {
+/// Whether a browser says the request came from `expected_origin` (or the user typed it): by
+/// `Sec-Fetch-Site`, or failing that by `Origin`. Without either, only a request without
+/// cookies passes. Forward-auth asks the same of the request a gateway forwards.
+pub(crate) fn is_same_site(headers: &HeaderMap, expected_origin: Option<&str>) -> bool {
     if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
         // "none": typed by the user or a bookmark; "same-origin": our own pages.
         return matches!(site, "same-origin" | "none");
@@ -111,17 +113,17 @@ fn is_same_site(headers: &HeaderMap, public_origin: Option<&str>, https: bool) -
     let Ok(origin) = origin.to_str() else {
         return false;
     };
-    let origin = origin.to_ascii_lowercase();
-    match public_origin {
-        Some(expected) => origin == expected,
-        None => {
-            let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
-                return false;
-            };
-            let scheme = if https { "https" } else { "http" };
-            origin == format!("{scheme}://{}", host.to_ascii_lowercase())
-        }
+    expected_origin.is_some_and(|expected| origin.eq_ignore_ascii_case(expected))
+}
+
+/// This site's origin: pinned by SIGNEDIN_PUBLIC_URL, else what the request's `Host` names.
+fn own_origin(headers: &HeaderMap, public_origin: Option<&str>, https: bool) -> Option<String> {
+    if let Some(pinned) = public_origin {
+        return Some(pinned.to_owned());
     }
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok())?;
+    let scheme = if https { "https" } else { "http" };
+    Some(format!("{scheme}://{}", host.to_ascii_lowercase()))
 }
 
 /// Security headers on every response. Pages get a CSP whose only script source besides our
@@ -208,7 +210,7 @@ mod tests {
     }
 
     fn same_site(pairs: &[(&'static str, &'static str)]) -> bool {
-        is_same_site(&headers(pairs), Some("https://signedin.example"), true)
+        is_same_site(&headers(pairs), Some("https://signedin.example"))
     }
 
     #[test]

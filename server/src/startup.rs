@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::server_fns::context::{AuthCache, CookieSettings, WebContext};
+use app::server_fns::context::{AuthCache, WebContext};
 use app::{App, shell};
 use axum::Router;
 use axum::extract::State;
@@ -76,16 +76,23 @@ pub async fn open_service(
     if config.rate_limits.is_off() {
         tracing::warn!("rate limits are off (SIGNEDIN_RATE_LIMITS=off)");
     }
-    SessionService::new(ServiceParts {
+    let service = SessionService::new(ServiceParts {
         store,
         clock,
         policy: config.policy.clone(),
         key,
+        access_tokens: config.access_tokens.clone(),
         labeler: Arc::new(labeler),
         geo: Arc::new(geo),
         limiter: RateLimiter::new(config.rate_limits.clone()),
     })
-    .map_err(|e| StartupError::Labeler(e.to_string()))
+    .map_err(|e| StartupError::Labeler(e.to_string()))?;
+    // The configured algorithm's first key, at first start: before any token is signed.
+    service
+        .ensure_signing_key()
+        .await
+        .map_err(database_error)?;
+    Ok(service)
 }
 
 /// The deepest message of an error chain: "connection refused", not "pool timed out".
@@ -246,11 +253,7 @@ fn web_context(state: &AppState) -> WebContext {
     let config = &state.config;
     WebContext {
         service: state.service.clone(),
-        cookies: CookieSettings {
-            secure: config.secure_cookies,
-            access_max_age: config.policy.access_ttl,
-            refresh_max_age: config.policy.max_age,
-        },
+        cookies: config.cookies(),
         trusted_proxies: config.trusted_proxies.clone(),
     }
 }

@@ -131,7 +131,7 @@ impl SessionService {
             expires_at: session.expires_at,
             new_location,
         };
-        let tokens = self.issue(&user.id, &session_id, refresh_token, now)?;
+        let tokens = self.issue(&user.id, &session_id, refresh_token, now).await?;
         Ok(SignedIn {
             tokens,
             email: user.email,

@@ -19,11 +19,13 @@ use crate::rate_limit::RateLimiter;
 use crate::session::{DeviceContext, EndReason, SessionInfo, SessionRef};
 use crate::store::Store;
 use crate::time::Timestamp;
-use crate::token::{AccessClaims, AccessToken, RefreshToken, ServerKey, sign_access_token};
+use crate::signing_keys::{AccessTokenSettings, KeyRing};
+use crate::token::{AccessClaims, AccessToken, RefreshToken, ServerKey};
 
 mod accounts;
 mod activity;
 mod admin;
+mod cookie_auth;
 mod limits;
 mod live;
 mod names;
@@ -32,8 +34,10 @@ mod names;
 #[doc(hidden)]
 pub mod refresh;
 mod sessions;
+mod signing;
 
 pub use crate::audit::BulkScope;
+pub use cookie_auth::CookieAuth;
 pub use crate::security_event::SecurityEvent;
 
 /// An authenticated caller: a user on one of their sessions.
@@ -69,6 +73,7 @@ struct Inner {
     clock: Arc<dyn Clock>,
     policy: Policy,
     key: ServerKey,
+    keys: KeyRing,
     hasher: PasswordHasherPool,
     labeler: Arc<DeviceLabeler>,
     geo: Arc<Geo>,
@@ -94,6 +99,8 @@ pub struct ServiceParts {
     pub clock: Arc<dyn Clock>,
     pub policy: Policy,
     pub key: ServerKey,
+    /// How access tokens are signed (`SIGNEDIN_ACCESS_TOKEN_ALG`); HS256 by default.
+    pub access_tokens: AccessTokenSettings,
     pub labeler: Arc<DeviceLabeler>,
     pub geo: Arc<Geo>,
     pub limiter: RateLimiter,
@@ -105,6 +112,7 @@ impl SessionService {
             store: parts.store,
             clock: parts.clock,
             policy: parts.policy,
+            keys: KeyRing::new(parts.key.clone(), parts.access_tokens),
             key: parts.key,
             hasher: PasswordHasherPool::new()?,
             labeler: parts.labeler,
@@ -142,7 +150,7 @@ impl SessionService {
         self.0.clock.now()
     }
 
-    pub(super) fn issue(
+    pub(super) async fn issue(
         &self,
         user_id: &str,
         session_id: &str,
@@ -157,9 +165,10 @@ impl SessionService {
             exp: now
                 .unix_seconds()
                 .saturating_add(i64::try_from(ttl).unwrap_or(i64::MAX)),
+            iss: self.0.keys.settings().issuer.clone(),
         };
         Ok(IssuedTokens {
-            access_token: sign_access_token(&self.0.key, &claims)?,
+            access_token: self.0.keys.sign(&self.0.store, &claims, now).await?,
             refresh_token,
             expires_in: ttl,
             user_id: user_id.to_owned(),

@@ -11,7 +11,7 @@ use crate::rate_limit::Door;
 use crate::session::{DeviceContext, EndReason, SessionInfo, SessionRef, SessionState};
 use crate::store::LiveSessionRow;
 use crate::time::Timestamp;
-use crate::token::{RefreshToken, verify_access_token};
+use crate::token::RefreshToken;
 
 impl SessionService {
     /// Rotates `raw_refresh_token`: the old token is revoked and its successor minted in one
@@ -55,7 +55,7 @@ impl SessionService {
             | RefreshOutcome::Shared {
                 user_id,
                 session_id,
-            } => self.issue(&user_id, &session_id, successor, now),
+            } => self.issue(&user_id, &session_id, successor, now).await,
             RefreshOutcome::Rejected(why) => {
                 tracing::info!(reason = ?why, token = presented_hash.prefix(), "refresh refused");
                 rejected(why)
@@ -71,7 +71,11 @@ impl SessionService {
         device: Option<&DeviceContext>,
     ) -> DomainResult<Principal> {
         let now = self.now();
-        let claims = verify_access_token(&self.0.key, access_token, now)
+        let claims = self
+            .0
+            .keys
+            .verify(&self.0.store, access_token, now)
+            .await
             .map_err(DomainError::AccessRejected)?;
         let Some(session) = self.0.store.session_auth(&claims.sid).await? else {
             return Err(DomainError::AccessRejected("unknown session"));
@@ -120,7 +124,11 @@ impl SessionService {
         device: Option<&DeviceContext>,
     ) -> DomainResult<Vec<SessionInfo>> {
         let now = self.now();
-        let claims = verify_access_token(&self.0.key, access_token, now)
+        let claims = self
+            .0
+            .keys
+            .verify(&self.0.store, access_token, now)
+            .await
             .map_err(DomainError::AccessRejected)?;
         let rows = self
             .0

@@ -100,6 +100,8 @@ impl Store {
                 &[now.minus(policy.audit_retention).into()],
             )
             .await?;
+        // A retired signing key verifies nothing any more: every token it signed has expired.
+        self.prune_signing_keys(now).await?;
         Ok(PruneReport {
             tokens,
             sessions,

@@ -7,6 +7,7 @@
 //!   methods of `Store` (one-statement reads and whole small writes) and of `Tx` (steps of a
 //!   larger change that the domain drives and commits once, such as a rotation);
 //! - `maintenance.rs`: the signing secret, pruning and the consistency check;
+//! - `signing_keys.rs`: the ids and lifetimes of asymmetric access-token keys;
 //! - `shared_limit.rs`: rate-limit buckets shared by every node on PostgreSQL;
 //! - `notify.rs`: committed changes announced to listeners (in process on SQLite, through
 //!   `LISTEN`/`NOTIFY` on PostgreSQL);
@@ -24,6 +25,7 @@ mod notify;
 mod postgres;
 mod sessions;
 mod shared_limit;
+mod signing_keys;
 mod sqlite;
 mod timestamp;
 mod tokens;
@@ -37,6 +39,7 @@ pub use notify::Notice;
 pub use postgres::PgStore;
 pub(crate) use sessions::SessionLockRow;
 pub use sessions::{LiveSessionRow, NewSession, SessionAuthRow};
+pub use signing_keys::SigningKeyRow;
 pub use sqlite::SqliteStore;
 pub(crate) use tokens::NewToken;
 pub use tokens::TokenOwner;

@@ -90,6 +90,7 @@ impl Harness {
             clock: clock.clone(),
             policy,
             key,
+            access_tokens: Default::default(),
             labeler: labeler(),
             geo,
             limiter: RateLimiter::new(limits),

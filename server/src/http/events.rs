@@ -22,18 +22,18 @@ use std::time::Duration;
 
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures_util::stream::{self, StreamExt};
 use serde_json::json;
 use signedin::live::OpenError;
-use signedin::{LiveEvent, LiveStream, request_context};
+use signedin::{LiveEvent, LiveStream};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::error::{ApiError, Problem};
-use super::extract::{BearerToken, ClientDevice};
+use super::extract::{AccessCredential, ClientDevice};
 use crate::state::AppState;
 
 /// How long a browser waits before reconnecting a dropped stream (its own backoff follows).
@@ -99,20 +99,8 @@ impl FromRequestParts<AppState> for StreamCaller {
             .headers
             .get(LAST_EVENT_ID)
             .map(|value| value.to_str().unwrap_or_default().to_owned());
-        if parts.headers.contains_key(header::AUTHORIZATION) {
-            let BearerToken(token) = BearerToken::from_request_parts(parts, state).await?;
-            return Ok(Self(token, last_event_id));
-        }
-        let name = request_context::access_cookie_name(state.config.secure_cookies);
-        let lines = parts.headers.get_all(header::COOKIE).into_iter();
-        let cookie = request_context::cookie(lines.filter_map(|v| v.to_str().ok()), name)
-            .filter(|token| !token.is_empty());
-        match cookie {
-            Some(token) => Ok(Self(token.to_owned(), last_event_id)),
-            None => Err(ApiError::unauthorized(
-                "send an access token: Authorization: Bearer <token>, or the page's cookie",
-            )),
-        }
+        let credential = AccessCredential::from_request_parts(parts, state).await?;
+        Ok(Self(credential.token, last_event_id))
     }
 }
 

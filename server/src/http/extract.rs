@@ -1,12 +1,12 @@
-//! Extractors for the JSON API: bodies whose every rejection is a clear problem, the bearer
-//! principal, and the calling device.
+//! Extractors for the JSON API: bodies whose every rejection is a clear problem, the caller
+//! (by bearer token or session cookie), and the calling device.
 
 use std::net::SocketAddr;
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use serde::de::DeserializeOwned;
 use signedin::{DeviceContext, Principal, request_context};
 
@@ -54,7 +54,8 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
     }
 }
 
-/// The caller, from `Authorization: Bearer <access token>`, with its session checked live.
+/// The caller, from its access token (see [`AccessCredential`]), with its session checked
+/// live. No renewal here: an expired token is a 401, and the client refreshes.
 pub struct Authenticated(pub Principal);
 
 impl FromRequestParts<AppState> for Authenticated {
@@ -64,39 +65,83 @@ impl FromRequestParts<AppState> for Authenticated {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let BearerToken(token) = BearerToken::from_request_parts(parts, state).await?;
+        let credential = AccessCredential::from_request_parts(parts, state).await?;
         let device = client_device(parts, state);
-        let principal = state.service.authenticate(&token, Some(&device)).await?;
+        let principal = state
+            .service
+            .authenticate(&credential.token, Some(&device))
+            .await?;
         Ok(Self(principal))
     }
 }
 
-/// The bearer token as sent, not yet checked: for handlers that check it together with
-/// their own query (`GET /me/sessions`).
-pub struct BearerToken(pub String);
+/// How a request carried its access token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    /// `Authorization: Bearer <token>`: API clients, which hold their own tokens.
+    Bearer,
+    /// The session's access cookie: the devices page, a browser app on the same site (the npm
+    /// client), a gateway's forward-auth. State-changing requests that carry cookies pass the
+    /// Origin check first (`security::origin_check`).
+    Cookie,
+}
 
-impl<S: Send + Sync> FromRequestParts<S> for BearerToken {
+/// The access token as sent, not yet checked: `Authorization: Bearer <token>`, or when there
+/// is no such header the session's access cookie. For handlers that check it together with
+/// their own query (`GET /me/sessions`).
+pub struct AccessCredential {
+    pub token: String,
+    pub via: Via,
+}
+
+impl FromRequestParts<AppState> for AccessCredential {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let header = parts.headers.get(header::AUTHORIZATION).ok_or_else(|| {
-            ApiError::unauthorized("send an access token: Authorization: Bearer <token>")
-        })?;
-        let token = header
-            .to_str()
-            .ok()
-            .and_then(|value| {
-                let (scheme, token) = value.split_once(' ')?;
-                scheme
-                    .eq_ignore_ascii_case("bearer")
-                    .then_some(token.trim())
-            })
-            .filter(|token| !token.is_empty())
-            .ok_or_else(|| {
-                ApiError::invalid_token("the Authorization header must be: Bearer <token>")
-            })?;
-        Ok(Self(token.to_owned()))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if let Some(header) = parts.headers.get(header::AUTHORIZATION) {
+            return bearer(header).map(|token| Self {
+                token,
+                via: Via::Bearer,
+            });
+        }
+        let cookies = state.config.cookies();
+        match cookies.read(&cookie_lines(&parts.headers)).access {
+            Some(token) if !token.is_empty() => Ok(Self {
+                token: token.to_owned(),
+                via: Via::Cookie,
+            }),
+            _ => Err(ApiError::unauthorized(
+                "send an access token: Authorization: Bearer <token>, or the session cookie",
+            )),
+        }
     }
+}
+
+fn bearer(header: &HeaderValue) -> Result<String, ApiError> {
+    header
+        .to_str()
+        .ok()
+        .and_then(|value| {
+            let (scheme, token) = value.split_once(' ')?;
+            scheme
+                .eq_ignore_ascii_case("bearer")
+                .then_some(token.trim())
+        })
+        .filter(|token| !token.is_empty())
+        .map(str::to_owned)
+        .ok_or_else(|| ApiError::invalid_token("the Authorization header must be: Bearer <token>"))
+}
+
+/// A request's `Cookie` header lines.
+pub fn cookie_lines(headers: &HeaderMap) -> Vec<&str> {
+    headers
+        .get_all(header::COOKIE)
+        .into_iter()
+        .filter_map(|value| value.to_str().ok())
+        .collect()
 }
 
 /// The device making the request (user agent, client address, Client Hints).
@@ -113,7 +158,7 @@ impl FromRequestParts<AppState> for ClientDevice {
     }
 }
 
-fn client_device(parts: &Parts, state: &AppState) -> DeviceContext {
+pub fn client_device(parts: &Parts, state: &AppState) -> DeviceContext {
     let peer = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()

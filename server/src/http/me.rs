@@ -14,7 +14,7 @@ use app::secret::Secret;
 use signedin::{BulkScope, EventPage, SessionName};
 
 use super::error::{ApiError, Problem};
-use super::extract::{ApiJson, Authenticated, BearerToken, ClientDevice};
+use super::extract::{AccessCredential, ApiJson, Authenticated, ClientDevice};
 use super::view::{SecurityEventView, SessionView};
 use crate::state::AppState;
 
@@ -110,7 +110,7 @@ pub struct EventsResponse {
 #[tracing::instrument(skip_all)]
 pub async fn list_sessions(
     State(state): State<AppState>,
-    BearerToken(token): BearerToken,
+    AccessCredential { token, .. }: AccessCredential,
     ClientDevice(device): ClientDevice,
 ) -> Result<Json<SessionsResponse>, ApiError> {
     let sessions = state

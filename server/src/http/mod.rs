@@ -2,9 +2,12 @@
 //! with their OpenAPI paths; `openapi` adds what the whole document shares.
 
 pub mod auth;
+pub mod cookie_session;
 pub mod error;
 pub mod events;
 pub mod extract;
+pub mod forward;
+pub mod keys;
 pub mod me;
 pub mod openapi;
 pub mod view;
@@ -17,6 +20,9 @@ use crate::state::AppState;
 pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     openapi::document()
         .merge(auth::router())
+        .merge(cookie_session::router())
+        .merge(forward::router())
+        .merge(keys::router())
         .merge(me::router())
         .merge(events::router())
         .split_for_parts()
