@@ -134,6 +134,8 @@ for node in a b; do
 done
 
 # The nginx configuration of docs/DEPLOY.md, on this run's ports and paths.
+# SIGNEDIN_TEST_NEXT_UPSTREAM=off shows what the rolling restart loses without retries.
+next_upstream="${SIGNEDIN_TEST_NEXT_UPSTREAM:-error timeout http_502 http_503}"
 n="$dir/nginx"
 cat >"$n/proxy_headers.conf" <<'EOF'
 proxy_set_header Connection "";
@@ -208,7 +210,7 @@ http {
     # A request that fails before any answer (refused, reset, a closing keep-alive
     # connection) or answers 502/503 goes to the next node. POST, PATCH and LOCK are never
     # resent once sent (no non_idempotent): a sign-in or a refresh must not run twice.
-    proxy_next_upstream error timeout http_502 http_503;
+    proxy_next_upstream $next_upstream;
     proxy_next_upstream_tries 3;
     proxy_next_upstream_timeout 10s;
     add_header X-Served-By \$upstream_addr always;

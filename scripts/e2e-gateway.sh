@@ -123,6 +123,7 @@ start signedin env \
   SIGNEDIN_ACCESS_TOKEN_ALG=EdDSA \
   SIGNEDIN_ACCESS_TTL_SECS="$access_ttl" \
   SIGNEDIN_TRUSTED_PROXIES=127.0.0.1/32 \
+  SIGNEDIN_REUSE_GRACE_SECS=2 \
   SIGNEDIN_RATE_LIMITS="signin_ip=600/60,signin_account=100/60,refresh_ip=6000/60,refresh_session=600/60" \
   SIGNEDIN_LOG_FORMAT=pretty SIGNEDIN_LOG=warn \
   target/release/signedin
@@ -243,7 +244,6 @@ cat >"$work/caddy/Caddyfile" <<EOF
 {
 	admin off
 	auto_https off
-	persist_config off
 }
 
 # The short form: identity headers and the trip to sign in. It drops the renewed cookies of a
@@ -305,10 +305,14 @@ ready caddy "http://127.0.0.1:$caddy_full_port/readyz"
 # --- The suite --------------------------------------------------------------------------------
 say "Playwright: the gateway suite (end2end/gateway)"
 cd end2end
+# In the background and waited for, so that a signal to this script is handled (and everything
+# stopped) at once rather than after the suite.
 SIGNEDIN_GATEWAY_NGINX="$nginx_origin" \
 SIGNEDIN_GATEWAY_CADDY="http://127.0.0.1:$caddy_port" \
 SIGNEDIN_GATEWAY_CADDY_FULL="http://127.0.0.1:$caddy_full_port" \
 SIGNEDIN_GATEWAY_APP="http://127.0.0.1:$app_port" \
 SIGNEDIN_GATEWAY_SIGNEDIN="http://127.0.0.1:$signedin_port" \
 SIGNEDIN_GATEWAY_ACCESS_TTL="$access_ttl" \
-  npx playwright test --config playwright.gateway.config.ts "$@"
+  node_modules/.bin/playwright test --config playwright.gateway.config.ts "$@" &
+pids+=("$!")
+wait "$!"

@@ -29,6 +29,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "session names",
         include_str!("../../migrations/sqlite/0004_session_names.sql"),
     ),
+    (
+        5,
+        "signing keys",
+        include_str!("../../migrations/sqlite/0005_signing_keys.sql"),
+    ),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -51,6 +56,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         4,
         "session names",
         include_str!("../../migrations/postgres/0004_session_names.sql"),
+    ),
+    (
+        5,
+        "signing keys",
+        include_str!("../../migrations/postgres/0005_signing_keys.sql"),
     ),
 ];
 

@@ -8,6 +8,7 @@ mod sse;
 mod auth;
 mod concurrency;
 mod errors;
+mod forward_auth;
 mod fuzz_regressions;
 mod health;
 mod live;
