@@ -258,6 +258,7 @@ http {
       proxy_set_header X-Original-Method \$request_method;
     }
     location @signin {
+      add_header X-Auth-Served-By \$auth_served_by always;
       return 302 \$auth_login;
     }
   }

@@ -29,7 +29,8 @@ use crate::token::{
 
 /// How often a node rereads the keys while signing, to pick up a rotation.
 pub const RELOAD_EVERY: Duration = Duration::from_secs(30);
-/// A token naming an unknown key rereads the keys at most this often (forged ids cost little).
+/// Rereads for tokens naming an unknown key start at least this far apart (forged ids cost
+/// little).
 const UNKNOWN_KID_RELOAD_EVERY: Duration = Duration::from_secs(1);
 /// How long a rotated key outlives the access-token lifetime: covers nodes that signed with it
 /// until their next reread, and clock skew.
@@ -234,8 +235,7 @@ impl KeyRing {
         }
     }
 
-    /// The keys, reread from the store unless the last read is younger than `max_age`. A
-    /// failed reread keeps the keys already known (a database blip must not stop signing).
+    /// The keys, reread from the store unless the last read is younger than `max_age`.
     async fn keys(&self, store: &Store, now: Timestamp, max_age: Duration) -> DomainResult<Arc<Loaded>> {
         let current = self.snapshot();
         if current.fresher_than(max_age) {
@@ -246,6 +246,29 @@ impl KeyRing {
         if current.fresher_than(max_age) {
             return Ok(current);
         }
+        self.reload(store, now, current).await
+    }
+
+    /// The keys as read by a reread that began after `since` (when a token naming an unknown
+    /// key arrived, so its key was already stored). Rereads for unknown keys start at least
+    /// [`UNKNOWN_KID_RELOAD_EVERY`] apart, so forged key ids cost the database one read a
+    /// second however many arrive; a real new key waits at most that long, once per node.
+    async fn keys_read_after(&self, store: &Store, now: Timestamp, since: Instant) -> DomainResult<Arc<Loaded>> {
+        let _one_at_a_time = self.reloading.lock().await;
+        let current = self.snapshot();
+        if current.at.is_some_and(|at| at >= since) {
+            return Ok(current);
+        }
+        if let Some(at) = current.at {
+            tokio::time::sleep_until((at + UNKNOWN_KID_RELOAD_EVERY).into()).await;
+        }
+        self.reload(store, now, current).await
+    }
+
+    /// Rereads the keys (the caller holds `reloading`). A failed reread keeps the keys
+    /// already known: a database blip must not stop signing.
+    async fn reload(&self, store: &Store, now: Timestamp, current: Arc<Loaded>) -> DomainResult<Arc<Loaded>> {
+        let started = Instant::now();
         let rows = match store.signing_keys(now).await {
             Ok(rows) => rows,
             Err(error) if !current.keys.is_empty() => {
@@ -256,7 +279,7 @@ impl KeyRing {
         };
         let fresh = Arc::new(Loaded {
             keys: rows.iter().filter_map(|row| self.key(row)).collect(),
-            at: Some(Instant::now()),
+            at: Some(started),
         });
         match self.loaded.write() {
             Ok(mut loaded) => *loaded = fresh.clone(),
@@ -389,12 +412,13 @@ impl KeyRing {
             .filter(|alg| alg.is_asymmetric())
             .ok_or("unsupported access token algorithm")?;
         let kid = parsed.kid.ok_or(MALFORMED)?;
+        let arrived = Instant::now();
         let mut loaded = self.snapshot();
         if loaded.by_kid(&kid, now).is_none() {
             // A key another node has just created or rotated to; or a forged id, which the
-            // rate of rereads bounds.
+            // pace of rereads bounds.
             loaded = self
-                .keys(store, now, UNKNOWN_KID_RELOAD_EVERY)
+                .keys_read_after(store, now, arrived)
                 .await
                 .map_err(|_| "signing keys unavailable")?;
         }

@@ -147,6 +147,13 @@ test('signOut ends the session, clears the cookies, and the other tabs hear it',
   const sessions = await ok(first, 'listSessions');
   expect(sessions.map((s: any) => s.id)).toEqual([again.sessionId]);
   expect(await eventKinds(first)).toContain('sign_out');
+
+  // Signing out with an expired access cookie renews it first, then ends the session.
+  await expireAccessCookie(mac);
+  await ok(first, 'signOut');
+  expect(await cookieValue(mac, REFRESH_COOKIE)).toBeUndefined();
+  const third = await ok(first, 'signIn', email, PASSWORD);
+  expect((await ok(first, 'listSessions')).map((s: any) => s.id)).toEqual([third.sessionId]);
   await mac.close();
 });
 

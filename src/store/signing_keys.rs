@@ -15,14 +15,14 @@ pub struct SigningKeyRow {
 }
 
 impl Store {
-    /// Every key not yet retired at `now`, newest first.
+    /// Every key not yet retired at `now`: the unretired ones first, then newest first.
     pub(crate) async fn signing_keys(&self, now: Timestamp) -> DomainResult<Vec<SigningKeyRow>> {
         Ok(self
             .reader()
             .fetch_all(
                 "SELECT kid, alg, created_at, retires_at FROM signing_keys \
                  WHERE retires_at IS NULL OR retires_at > $1 \
-                 ORDER BY created_at DESC, kid DESC",
+                 ORDER BY (retires_at IS NULL) DESC, created_at DESC, kid DESC",
                 &[now.into()],
             )
             .await?)
