@@ -21,6 +21,9 @@ pub enum TokenRejection {
     Revoked,
     /// A rotated token presented after the grace window: the session has been revoked.
     Reused,
+    /// A twin inside the grace window whose successor has itself been replaced: refused, but
+    /// the session lives on under the newer token the client (or another tab) already holds.
+    Superseded,
 }
 
 impl fmt::Display for TokenRejection {
@@ -30,6 +33,9 @@ impl fmt::Display for TokenRejection {
             TokenRejection::Expired => "the session has expired",
             TokenRejection::Revoked => "the session has been signed out",
             TokenRejection::Reused => "the token was already used; the session has been signed out",
+            TokenRejection::Superseded => {
+                "a newer token has already replaced this one; use that one"
+            }
         })
     }
 }

@@ -64,7 +64,7 @@ pub enum RotationDecision {
     /// Someone else holds a copy of a rotated token. Revoke the whole session and audit it.
     RevokeForReuse(ReuseCause),
     /// A twin inside the grace window whose successor can no longer be handed out (the chain
-    /// has moved on): refused as revoked, audited, the session left alone.
+    /// has moved on): refused as superseded, audited, the session left alone.
     RefuseSuperseded,
     /// Refuse without changing anything.
     Refuse(TokenRejection),

@@ -6,9 +6,10 @@
 //! Asymmetric keys are named by a key id (`kid`) stored in the database; the key pair itself
 //! is derived from `SIGNEDIN_SECRET` and the id, so every node that shares the secret signs
 //! and verifies alike and no private key is ever stored. The newest unretired key of the
-//! configured algorithm signs. `signedin keys rotate` adds a key and gives the old ones a
-//! retirement time after their last token has expired: until then they verify and stay
-//! published, so a rotation needs no downtime. Nodes reread the keys every
+//! configured algorithm signs. `signedin keys rotate` adds a key, published at once and
+//! signing a minute later (so every node's JWKS shows it before any token names it), and
+//! gives the old ones a retirement time after their last token has expired: until then they
+//! verify and stay published, so a rotation needs no downtime. Nodes reread the keys every
 //! [`RELOAD_EVERY`], and at once (at most once a second) when a token names a key they do not
 //! know, so a token signed by a node that already rotated verifies everywhere.
 
@@ -32,6 +33,9 @@ pub const RELOAD_EVERY: Duration = Duration::from_secs(30);
 /// Rereads for tokens naming an unknown key start at least this far apart (forged ids cost
 /// little).
 const UNKNOWN_KID_RELOAD_EVERY: Duration = Duration::from_secs(1);
+/// A new key is published this long before it signs, so every node's JWKS (reread at least
+/// every [`RELOAD_EVERY`]) shows it before any token names it.
+pub const PUBLISH_AHEAD: Duration = Duration::from_secs(60);
 /// How long a rotated key outlives the access-token lifetime: covers nodes that signed with it
 /// until their next reread, and clock skew.
 pub const RETIREMENT_MARGIN: Duration = Duration::from_secs(60);
@@ -157,6 +161,7 @@ impl Pair {
 struct Key {
     kid: String,
     alg: AccessTokenAlg,
+    created_at: Timestamp,
     retires_at: Option<Timestamp>,
     pair: Pair,
     /// The token header this key signs under, already encoded.
@@ -170,10 +175,22 @@ struct Loaded {
 }
 
 impl Loaded {
-    fn signer(&self, alg: AccessTokenAlg) -> Option<&Key> {
-        self.keys
+    /// The newest key of `alg` published for [`PUBLISH_AHEAD`]; when none is that old yet (a
+    /// first start, or a rotation right after it), the oldest. A key that is not retiring
+    /// counts as newer than one that is, whatever the clock says.
+    fn signer(&self, alg: AccessTokenAlg, now: Timestamp) -> Option<&Key> {
+        let mut valid: Vec<&Key> = self
+            .keys
             .iter()
-            .find(|k| k.alg == alg && k.retires_at.is_none())
+            .filter(|k| k.alg == alg && k.retires_at.is_none_or(|at| at > now))
+            .collect();
+        let age = |k: &Key| (k.retires_at.is_none(), k.created_at, k.kid.clone());
+        valid.sort_by_key(|k| std::cmp::Reverse(age(k)));
+        valid
+            .iter()
+            .find(|k| k.created_at.plus(PUBLISH_AHEAD) <= now)
+            .or(valid.last())
+            .copied()
     }
 
     fn by_kid(&self, kid: &str, now: Timestamp) -> Option<&Key> {
@@ -296,6 +313,7 @@ impl KeyRing {
         Some(Key {
             kid: row.kid.clone(),
             alg,
+            created_at: row.created_at,
             retires_at: row.retires_at,
             pair,
             header: URL_SAFE_NO_PAD.encode(header.to_string()),
@@ -310,15 +328,16 @@ impl KeyRing {
         if !alg.is_asymmetric() {
             return Ok(());
         }
-        if self.keys(store, now, Duration::ZERO).await?.signer(alg).is_none() {
+        if self.keys(store, now, Duration::ZERO).await?.signer(alg, now).is_none() {
             store.add_signing_key(&new_kid()?, alg.as_str(), now, None).await?;
             self.keys(store, now, Duration::ZERO).await?;
         }
         Ok(())
     }
 
-    /// Adds a new signing key for `alg` and retires the current ones after `access_ttl` (and
-    /// a margin): they keep verifying what they signed until then. Returns the new key id.
+    /// Adds a new key for `alg`: published at once, signing after [`PUBLISH_AHEAD`]. The
+    /// current keys sign until then and retire once their last token has expired. Returns the
+    /// new key id.
     pub async fn rotate(
         &self,
         store: &Store,
@@ -333,7 +352,10 @@ impl KeyRing {
             ));
         }
         let kid = new_kid()?;
-        let retire_at = now.plus(access_ttl).plus(RETIREMENT_MARGIN);
+        let retire_at = now
+            .plus(PUBLISH_AHEAD)
+            .plus(access_ttl)
+            .plus(RETIREMENT_MARGIN);
         store
             .add_signing_key(&kid, alg.as_str(), now, Some(retire_at))
             .await?;
@@ -357,12 +379,12 @@ impl KeyRing {
             return sign_access_token(&self.server, claims);
         }
         let mut loaded = self.keys(store, now, RELOAD_EVERY).await?;
-        if loaded.signer(alg).is_none() {
+        if loaded.signer(alg, now).is_none() {
             self.ensure_signing_key(store, now).await?;
             loaded = self.snapshot();
         }
         let key = loaded
-            .signer(alg)
+            .signer(alg, now)
             .ok_or_else(|| DomainError::unexpected("no signing key for the configured algorithm"))?;
         let payload = serde_json::to_vec(claims)
             .map_err(|e| DomainError::unexpected(format!("claims: {e}")))?;

@@ -361,7 +361,7 @@ async fn a_twin_refused_because_its_chain_moved_on_is_audited(db: &TestDb) {
     assert!(
         matches!(
             late,
-            Err(DomainError::RefreshRejected(TokenRejection::Revoked))
+            Err(DomainError::RefreshRejected(TokenRejection::Superseded))
         ),
         "{late:?}"
     );

@@ -4,7 +4,7 @@
 //! gateway) do it at once: each is handed the same successor.
 
 use super::{IssuedTokens, Principal, SessionService};
-use crate::error::{DomainError, DomainResult};
+use crate::error::{DomainError, DomainResult, TokenRejection};
 use crate::session::DeviceContext;
 use crate::session_cookies::SessionCookies;
 
@@ -16,7 +16,7 @@ pub struct CookieAuth {
     /// New tokens, when the refresh cookie was used: the caller must set them as cookies.
     pub renewed: Option<IssuedTokens>,
     /// Cookies were sent but lead nowhere: the caller should clear them, so the browser stops
-    /// sending them.
+    /// sending them. Never when a newer refresh cookie has already replaced the one sent.
     pub stale: bool,
 }
 
@@ -31,6 +31,7 @@ impl SessionService {
             None => None,
         };
         let mut renewed = None;
+        let mut superseded = false;
         if principal.is_none()
             && let Some(refresh) = cookies.refresh.filter(|r| !r.is_empty())
         {
@@ -41,11 +42,16 @@ impl SessionService {
                         .await?;
                     renewed = Some(tokens);
                 }
+                // Another tab or request renewed first: the browser already holds (or is about
+                // to receive) the newer cookie, which clearing would destroy.
+                Err(DomainError::RefreshRejected(TokenRejection::Superseded)) => superseded = true,
                 Err(DomainError::RefreshRejected(_)) => {}
                 Err(other) => return Err(other),
             }
         }
-        let stale = principal.is_none() && (cookies.access.is_some() || cookies.refresh.is_some());
+        let stale = principal.is_none()
+            && !superseded
+            && (cookies.access.is_some() || cookies.refresh.is_some());
         Ok(CookieAuth {
             principal,
             renewed,

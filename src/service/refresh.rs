@@ -159,7 +159,7 @@ async fn carry_out(
             let prefix = presented.prefix();
             let event = AuditEvent::refresh_superseded(&user_id, session_id, prefix, device, now);
             tx.append_audit(&event).await?;
-            RefreshOutcome::Rejected(TokenRejection::Revoked)
+            RefreshOutcome::Rejected(TokenRejection::Superseded)
         }
         RotationDecision::Refuse(rejection) => {
             tx.rollback().await?;

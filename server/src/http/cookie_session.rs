@@ -9,7 +9,7 @@ use axum::http::header::{self, HeaderMap, HeaderValue};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use signedin::SessionRef;
+use signedin::{DomainError, SessionRef, TokenRejection};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -74,7 +74,7 @@ pub async fn start(
 #[utoipa::path(post, path = "/auth/session/refresh", tag = "browser session",
     responses(
         (status = 200, body = CookieRenewedResponse),
-        (status = 401, description = "no refresh cookie, or it was refused: the cookies are cleared", body = Problem),
+        (status = 401, description = "no refresh cookie, or it was refused: the cookies are cleared (not when another tab's renewal superseded it)", body = Problem),
     ))]
 #[tracing::instrument(skip_all)]
 pub async fn renew(
@@ -97,6 +97,10 @@ pub async fn renew(
             }),
             cookies.session_cookies(&tokens),
         ),
+        // Lost a race with another tab: the browser's newer cookie must survive this answer.
+        Err(error @ DomainError::RefreshRejected(TokenRejection::Superseded)) => {
+            ApiError::from(error).into_response()
+        }
         Err(error) => with_cookies(ApiError::from(error), cookies.cleared_cookies()),
     }
 }

@@ -332,7 +332,11 @@ async fn a_rotation_keeps_old_tokens_valid_until_they_expire(backend: Backend) {
     let new_kid = app.service.rotate_signing_key(None).await.unwrap();
     let keys = jwks(&app).await;
     assert_eq!(keys.len(), 2, "both published while old tokens live");
-    assert_eq!(keys[0]["kid"], new_kid.as_str(), "the new signer first");
+    assert_eq!(keys[0]["kid"], new_kid.as_str(), "the next signer first");
+    // Published first, signing a minute later: no verifier meets it before it could know it.
+    let meanwhile = app.login_as(EMAIL, crate::helpers::MAC_CHROME).await;
+    assert_eq!(decode_part(meanwhile["access_token"].as_str().unwrap(), 0)["kid"], old_kid);
+    app.advance(Duration::from_secs(61));
     let after = app.login_as(EMAIL, crate::helpers::IPHONE_SAFARI).await;
     let new_token = after["access_token"].as_str().unwrap();
     assert_eq!(decode_part(new_token, 0)["kid"], new_kid.as_str());
@@ -379,7 +383,9 @@ async fn a_key_created_on_another_node_verifies_at_once(backend: Backend) {
         exp: now.unix_seconds() + 900,
         iss: None,
     };
-    let token = node_b.sign(&store, &claims, now).await.unwrap();
+    // Node B's clock a minute on, once its new key signs.
+    let later = now.plus(Duration::from_secs(61));
+    let token = node_b.sign(&store, &claims, later).await.unwrap();
     assert_eq!(decode_part(token.expose(), 0)["kid"], kid.as_str());
     assert_eq!(
         app.get_bearer("/auth/check", token.expose()).await.status(),
@@ -436,6 +442,16 @@ async fn browser_sessions_live_in_cookies_only(backend: Backend) {
                 .unwrap()
         }
     };
+    // A tab that lost a race (its cookie's successor was itself renewed meanwhile) is
+    // refused without clearing the newer cookies the browser holds.
+    let (_, racing) = cookie_sign_in(&app).await;
+    let second = cookie_header(&set_cookies(&renew(racing.clone()).await));
+    let third = cookie_header(&set_cookies(&renew(second).await));
+    let lost = renew(racing).await;
+    assert!(set_cookies(&lost).is_empty(), "{:?}", set_cookies(&lost));
+    problem(lost, StatusCode::UNAUTHORIZED, "invalid_refresh_token").await;
+    assert_eq!(renew(third).await.status(), StatusCode::OK, "the session lives on");
+
     let renewed = renew(cookies.clone()).await;
     assert_eq!(renewed.status(), StatusCode::OK);
     let fresh = cookie_header(&set_cookies(&renewed));
