@@ -80,6 +80,19 @@ if [ "$mode" = "test" ]; then
     apt_install chromium
   fi
   npm_ci end2end
+  npm_ci clients/browser
+  # The gateway and deployment suites: Debian's nginx and Caddy in front of the server, wrk
+  # for the forward-auth benchmark's smoke run, and a Python venv for the FastAPI example.
+  for tool in nginx caddy wrk; do
+    if ! have "$tool" && [ ! -x "/usr/sbin/$tool" ]; then
+      say "Installing Debian's $tool (gateway tests)"
+      apt_install "$tool"
+    fi
+  done
+  if ! /usr/bin/python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
+    say "Installing Debian's python3-venv (the FastAPI example's tests)"
+    apt_install python3-venv
+  fi
   # test.sh starts a throwaway PostgreSQL unless given a server or told to skip it.
   if [ -z "${TEST_DATABASE_URL:-}" ] && [ "${SIGNEDIN_TEST_SKIP_POSTGRES:-}" != 1 ] \
     && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then

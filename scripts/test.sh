@@ -54,6 +54,8 @@ cargo test -p server --bench load -- --smoke
 e2e_port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 export LEPTOS_SITE_ADDR="127.0.0.1:$e2e_port" SIGNEDIN_BASE_URL="http://127.0.0.1:$e2e_port"
 say "End-to-end tests: release build, Debian's Chromium, a fresh database, port $e2e_port"
+say "Building the browser client the end-to-end suite loads (clients/browser)"
+(cd clients/browser && npm run build)
 rm -rf target/e2e
 mkdir -p target/e2e
 DATABASE_URL="sqlite://target/e2e/signedin.db" \
