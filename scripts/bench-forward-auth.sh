@@ -126,7 +126,7 @@ http {
     }
     location = /_signedin_auth {
       internal;
-      proxy_pass http://signedin${SIGNEDIN_BENCH_FORWARD_PATH:-/auth/forward};
+      proxy_pass http://signedin/auth/forward;
       proxy_method GET;
       proxy_pass_request_body off;
       proxy_set_header Connection "";
@@ -161,12 +161,10 @@ expect 200 "$proxy/protected" "${bearer[@]}"
 expect 401 "$proxy/protected"
 expect 401 "$proxy/protected" -H "Authorization: Bearer ${token%?}x"
 expect 200 "$proxy/plain"
-if [ -z "${SIGNEDIN_BENCH_FORWARD_PATH:-}" ]; then
-  expect 200 "$node/auth/forward" "${bearer[@]}"
-  expect 401 "$node/auth/forward"
-  curl -s -D - -o /dev/null "${bearer[@]}" "$node/auth/forward" | grep -qi '^x-auth-user-id: [0-9a-f]\{32\}' ||
-    { echo "bench-forward-auth.sh: /auth/forward names no user" >&2; exit 1; }
-fi
+expect 200 "$node/auth/forward" "${bearer[@]}"
+expect 401 "$node/auth/forward"
+curl -s -D - -o /dev/null "${bearer[@]}" "$node/auth/forward" | grep -qi '^x-auth-user-id: [0-9a-f]\{32\}' ||
+  { echo "bench-forward-auth.sh: /auth/forward names no user" >&2; exit 1; }
 
 # wrk's report → "req/s|p50|p99"; fails on any non-2xx answer or socket error.
 measure() { # measure URL [wrk args...]
@@ -185,13 +183,12 @@ measure() { # measure URL [wrk args...]
     /^ +99% / { p99 = $2 }
     END { printf "%s|%s|%s", rps, p50, p99 }' <<<"$out"
 }
-forward_path="${SIGNEDIN_BENCH_FORWARD_PATH:-/auth/forward}"
 rows=(
   "direct|GET /auth/check on the node (Bearer)|$node/auth/check"
-  "direct|GET $forward_path on the node (Bearer)|$node$forward_path"
+  "direct|GET /auth/forward on the node (Bearer)|$node/auth/forward"
   "nginx|proxy_pass to /auth/check (the proxy hop alone)|$proxy/check"
   "nginx|proxy_pass to the app, no auth (nginx's own cost)|$proxy/plain"
-  "nginx|auth_request to $forward_path, then the app (forward-auth)|$proxy/protected"
+  "nginx|auth_request to /auth/forward, then the app (forward-auth)|$proxy/protected"
 )
 
 load="$(cut -d' ' -f1-3 /proc/loadavg)"

@@ -10,8 +10,10 @@
 # self-signed certificate made for this run) on a free port of 127.0.0.1: it never reads
 # /etc/nginx or touches port 80. Everything started here is stopped at exit.
 #
-# SIGNEDIN_TEST_BIN and SIGNEDIN_TEST_SITE name another build to run (say, a copy taken while
-# target/ is being rebuilt); SIGNEDIN_TEST_KEEP=1 keeps the run's directory (logs) at exit.
+# Arguments go to Playwright (`scripts/e2e-deploy.sh rolling` runs one file). SIGNEDIN_TEST_BIN
+# and SIGNEDIN_TEST_SITE name another build to run (say, a copy taken while target/ is being
+# rebuilt); SIGNEDIN_TEST_KEEP=1 keeps the run's directory (configuration, logs) at exit;
+# SIGNEDIN_TEST_NEXT_UPSTREAM=off shows the rolling restart failing without nginx's retries.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"

@@ -296,8 +296,8 @@ http://:$caddy_full_port {
 }
 EOF
 export XDG_CONFIG_HOME="$work/caddy" XDG_DATA_HOME="$work/caddy"
-"$caddy_bin" validate --config "$work/caddy/Caddyfile" --adapter caddyfile >"$work/caddy-validate.log" 2>&1 ||
-  { cat "$work/caddy-validate.log" >&2; exit 1; }
+"$caddy_bin" validate --config "$work/caddy/Caddyfile" --adapter caddyfile >"$work/caddy-validate.out" 2>&1 ||
+  { cat "$work/caddy-validate.out" >&2; exit 1; }
 start caddy "$caddy_bin" run --config "$work/caddy/Caddyfile" --adapter caddyfile
 ready caddy "http://127.0.0.1:$caddy_port/readyz"
 ready caddy "http://127.0.0.1:$caddy_full_port/readyz"

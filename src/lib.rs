@@ -44,7 +44,8 @@ pub use policy::Policy;
 pub use rate_limit::{RateLimiter, RateLimits};
 pub use security_event::EventPage;
 pub use service::{
-    BulkScope, CookieAuth, IssuedTokens, Principal, SecurityEvent, ServiceParts, SessionService, SignedIn,
+    BulkScope, CookieAuth, IssuedTokens, Principal, SecurityEvent, ServiceParts, SessionService,
+    SignedIn,
 };
 pub use session::{DeviceContext, SessionInfo, SessionRef};
 pub use session_name::SessionName;

@@ -123,9 +123,18 @@ mod tests {
 
     #[test]
     fn the_sign_in_url_carries_a_safe_next_whole() {
-        assert_eq!(sign_in_url("/app/page?x=1&y=2"), "/login?next=/app/page%3Fx%3D1%26y%3D2");
+        assert_eq!(
+            sign_in_url("/app/page?x=1&y=2"),
+            "/login?next=/app/page%3Fx%3D1%26y%3D2"
+        );
         assert_eq!(sign_in_url("/app/"), "/login?next=/app/");
-        for hostile in ["//evil.example/", "https://evil.example/", "/\\evil", "/%2F/evil", ""] {
+        for hostile in [
+            "//evil.example/",
+            "https://evil.example/",
+            "/\\evil",
+            "/%2F/evil",
+            "",
+        ] {
             assert_eq!(sign_in_url(hostile), "/login", "{hostile:?}");
         }
     }

@@ -106,7 +106,9 @@ impl Pair {
             AccessTokenAlg::Es256 => (0u32..64).find_map(|counter| {
                 let label = format!("access-token-p256:{kid}:{counter}");
                 let seed = p256::FieldBytes::from(server.derive_seed(label.as_bytes()));
-                p256::ecdsa::SigningKey::from_bytes(&seed).ok().map(Pair::Es)
+                p256::ecdsa::SigningKey::from_bytes(&seed)
+                    .ok()
+                    .map(Pair::Es)
             }),
         }
     }
@@ -253,7 +255,12 @@ impl KeyRing {
     }
 
     /// The keys, reread from the store unless the last read is younger than `max_age`.
-    async fn keys(&self, store: &Store, now: Timestamp, max_age: Duration) -> DomainResult<Arc<Loaded>> {
+    async fn keys(
+        &self,
+        store: &Store,
+        now: Timestamp,
+        max_age: Duration,
+    ) -> DomainResult<Arc<Loaded>> {
         let current = self.snapshot();
         if current.fresher_than(max_age) {
             return Ok(current);
@@ -270,7 +277,12 @@ impl KeyRing {
     /// key arrived, so its key was already stored). Rereads for unknown keys start at least
     /// [`UNKNOWN_KID_RELOAD_EVERY`] apart, so forged key ids cost the database one read a
     /// second however many arrive; a real new key waits at most that long, once per node.
-    async fn keys_read_after(&self, store: &Store, now: Timestamp, since: Instant) -> DomainResult<Arc<Loaded>> {
+    async fn keys_read_after(
+        &self,
+        store: &Store,
+        now: Timestamp,
+        since: Instant,
+    ) -> DomainResult<Arc<Loaded>> {
         let _one_at_a_time = self.reloading.lock().await;
         let current = self.snapshot();
         if current.at.is_some_and(|at| at >= since) {
@@ -284,7 +296,12 @@ impl KeyRing {
 
     /// Rereads the keys (the caller holds `reloading`). A failed reread keeps the keys
     /// already known: a database blip must not stop signing.
-    async fn reload(&self, store: &Store, now: Timestamp, current: Arc<Loaded>) -> DomainResult<Arc<Loaded>> {
+    async fn reload(
+        &self,
+        store: &Store,
+        now: Timestamp,
+        current: Arc<Loaded>,
+    ) -> DomainResult<Arc<Loaded>> {
         let started = Instant::now();
         let rows = match store.signing_keys(now).await {
             Ok(rows) => rows,
@@ -328,8 +345,15 @@ impl KeyRing {
         if !alg.is_asymmetric() {
             return Ok(());
         }
-        if self.keys(store, now, Duration::ZERO).await?.signer(alg, now).is_none() {
-            store.add_signing_key(&new_kid()?, alg.as_str(), now, None).await?;
+        if self
+            .keys(store, now, Duration::ZERO)
+            .await?
+            .signer(alg, now)
+            .is_none()
+        {
+            store
+                .add_signing_key(&new_kid()?, alg.as_str(), now, None)
+                .await?;
             self.keys(store, now, Duration::ZERO).await?;
         }
         Ok(())
@@ -383,9 +407,9 @@ impl KeyRing {
             self.ensure_signing_key(store, now).await?;
             loaded = self.snapshot();
         }
-        let key = loaded
-            .signer(alg, now)
-            .ok_or_else(|| DomainError::unexpected("no signing key for the configured algorithm"))?;
+        let key = loaded.signer(alg, now).ok_or_else(|| {
+            DomainError::unexpected("no signing key for the configured algorithm")
+        })?;
         let payload = serde_json::to_vec(claims)
             .map_err(|e| DomainError::unexpected(format!("claims: {e}")))?;
         let signing_input = format!("{}.{}", key.header, URL_SAFE_NO_PAD.encode(payload));
@@ -401,7 +425,9 @@ impl KeyRing {
         token: &str,
         now: Timestamp,
     ) -> Result<AccessClaims, &'static str> {
-        let claims = if token.starts_with(JWT_HEADER) && token.as_bytes().get(JWT_HEADER.len()) == Some(&b'.') {
+        let claims = if token.starts_with(JWT_HEADER)
+            && token.as_bytes().get(JWT_HEADER.len()) == Some(&b'.')
+        {
             verify_access_token(&self.server, token, now)?
         } else {
             self.verify_asymmetric(store, token, now).await?
@@ -494,7 +520,8 @@ mod tests {
             let a = Pair::derive(&server(), alg, "k1").unwrap();
             let again = Pair::derive(&server(), alg, "k1").unwrap();
             let other_kid = Pair::derive(&server(), alg, "k2").unwrap();
-            let other_secret = ServerKey::from_secret("another secret that is long enough!").unwrap();
+            let other_secret =
+                ServerKey::from_secret("another secret that is long enough!").unwrap();
             let other_secret = Pair::derive(&other_secret, alg, "k1").unwrap();
             assert_eq!(a.jwk("k1"), again.jwk("k1"));
             assert_ne!(a.jwk("k1")["x"], other_kid.jwk("k1")["x"]);
@@ -509,23 +536,48 @@ mod tests {
 
     #[test]
     fn jwks_carry_only_public_parts() {
-        let ed = Pair::derive(&server(), AccessTokenAlg::EdDsa, "k").unwrap().jwk("k");
+        let ed = Pair::derive(&server(), AccessTokenAlg::EdDsa, "k")
+            .unwrap()
+            .jwk("k");
         assert_eq!(ed["kty"], "OKP");
         assert_eq!(ed["crv"], "Ed25519");
         assert!(ed.get("d").is_none());
-        let es = Pair::derive(&server(), AccessTokenAlg::Es256, "k").unwrap().jwk("k");
+        let es = Pair::derive(&server(), AccessTokenAlg::Es256, "k")
+            .unwrap()
+            .jwk("k");
         assert_eq!(es["kty"], "EC");
         assert_eq!(es["crv"], "P-256");
-        assert_eq!(URL_SAFE_NO_PAD.decode(es["x"].as_str().unwrap()).unwrap().len(), 32);
-        assert_eq!(URL_SAFE_NO_PAD.decode(es["y"].as_str().unwrap()).unwrap().len(), 32);
+        assert_eq!(
+            URL_SAFE_NO_PAD
+                .decode(es["x"].as_str().unwrap())
+                .unwrap()
+                .len(),
+            32
+        );
+        assert_eq!(
+            URL_SAFE_NO_PAD
+                .decode(es["y"].as_str().unwrap())
+                .unwrap()
+                .len(),
+            32
+        );
         assert!(es.get("d").is_none());
     }
 
     #[test]
     fn algorithms_parse_by_their_jose_names_only() {
-        assert_eq!(AccessTokenAlg::parse("EdDSA").unwrap(), AccessTokenAlg::EdDsa);
-        assert_eq!(AccessTokenAlg::parse("ES256").unwrap(), AccessTokenAlg::Es256);
-        assert_eq!(AccessTokenAlg::parse("HS256").unwrap(), AccessTokenAlg::Hs256);
+        assert_eq!(
+            AccessTokenAlg::parse("EdDSA").unwrap(),
+            AccessTokenAlg::EdDsa
+        );
+        assert_eq!(
+            AccessTokenAlg::parse("ES256").unwrap(),
+            AccessTokenAlg::Es256
+        );
+        assert_eq!(
+            AccessTokenAlg::parse("HS256").unwrap(),
+            AccessTokenAlg::Hs256
+        );
         for bad in ["none", "eddsa", "RS256", ""] {
             assert!(AccessTokenAlg::parse(bad).is_err(), "{bad}");
         }

@@ -150,9 +150,10 @@ pub async fn keys(config: &Config, command: KeysCommand) -> Result<ExitCode, Str
                 println!("no signing keys (SIGNEDIN_ACCESS_TOKEN_ALG=HS256 uses the secret)");
             }
             for key in keys {
-                let retires = key
-                    .retires_at
-                    .map_or_else(|| "signing".to_owned(), |at| format!("retires {}", at.to_rfc3339()));
+                let retires = key.retires_at.map_or_else(
+                    || "signing".to_owned(),
+                    |at| format!("retires {}", at.to_rfc3339()),
+                );
                 println!(
                     "{}  {:<5}  created {}  {retires}",
                     key.kid,

@@ -254,11 +254,21 @@ pub struct Settings {
     /// Log filter, e.g. `info` or `signedin=debug,info`.
     /// How access tokens are signed: HS256 (with the secret; nothing to publish), or EdDSA or
     /// ES256, whose public keys /.well-known/jwks.json publishes for offline verification.
-    #[arg(long, env = "SIGNEDIN_ACCESS_TOKEN_ALG", default_value = "HS256", global = true)]
+    #[arg(
+        long,
+        env = "SIGNEDIN_ACCESS_TOKEN_ALG",
+        default_value = "HS256",
+        global = true
+    )]
     pub access_token_alg: String,
     /// The identity headers `GET /auth/forward` answers with, as `user_id=NAME,session_id=NAME,
     /// email=NAME` (any subset; the rest keep X-Auth-User-Id, X-Auth-Session-Id, X-Auth-Email).
-    #[arg(long, env = "SIGNEDIN_FORWARD_AUTH_HEADERS", default_value = "", global = true)]
+    #[arg(
+        long,
+        env = "SIGNEDIN_FORWARD_AUTH_HEADERS",
+        default_value = "",
+        global = true
+    )]
     pub forward_auth_headers: String,
     #[arg(long, env = "SIGNEDIN_LOG", default_value = "info", global = true)]
     pub log: String,

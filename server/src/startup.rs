@@ -88,10 +88,7 @@ pub async fn open_service(
     })
     .map_err(|e| StartupError::Labeler(e.to_string()))?;
     // The configured algorithm's first key, at first start: before any token is signed.
-    service
-        .ensure_signing_key()
-        .await
-        .map_err(database_error)?;
+    service.ensure_signing_key().await.map_err(database_error)?;
     Ok(service)
 }
 

@@ -131,7 +131,9 @@ impl SessionService {
             expires_at: session.expires_at,
             new_location,
         };
-        let tokens = self.issue(&user.id, &session_id, refresh_token, now).await?;
+        let tokens = self
+            .issue(&user.id, &session_id, refresh_token, now)
+            .await?;
         Ok(SignedIn {
             tokens,
             email: user.email,

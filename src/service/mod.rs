@@ -17,9 +17,9 @@ use crate::geo::Geo;
 use crate::policy::Policy;
 use crate::rate_limit::RateLimiter;
 use crate::session::{DeviceContext, EndReason, SessionInfo, SessionRef};
+use crate::signing_keys::{AccessTokenSettings, KeyRing};
 use crate::store::Store;
 use crate::time::Timestamp;
-use crate::signing_keys::{AccessTokenSettings, KeyRing};
 use crate::token::{AccessClaims, AccessToken, RefreshToken, ServerKey};
 
 mod accounts;
@@ -37,8 +37,8 @@ mod sessions;
 mod signing;
 
 pub use crate::audit::BulkScope;
-pub use cookie_auth::CookieAuth;
 pub use crate::security_event::SecurityEvent;
+pub use cookie_auth::CookieAuth;
 
 /// An authenticated caller: a user on one of their sessions.
 #[derive(Debug, Clone, PartialEq, Eq)]

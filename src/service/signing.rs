@@ -13,7 +13,10 @@ impl SessionService {
 
     /// Creates the configured algorithm's first key if it has none (at start-up).
     pub async fn ensure_signing_key(&self) -> DomainResult<()> {
-        self.0.keys.ensure_signing_key(&self.0.store, self.now()).await
+        self.0
+            .keys
+            .ensure_signing_key(&self.0.store, self.now())
+            .await
     }
 
     /// The public keys as a JWK Set (`/.well-known/jwks.json`).

@@ -11,7 +11,9 @@ use http::request::Parts;
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 use signedin::session_cookies::{self, CookieSettings};
-use signedin::{DeviceContext, DomainError, Principal, SessionService, TrustedProxies, request_context};
+use signedin::{
+    DeviceContext, DomainError, Principal, SessionService, TrustedProxies, request_context,
+};
 
 use crate::error::AppError;
 

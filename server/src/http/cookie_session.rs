@@ -5,8 +5,8 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::header::{self, HeaderMap, HeaderValue};
 use axum::http::StatusCode;
+use axum::http::header::{self, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use signedin::{DomainError, SessionRef, TokenRejection};
@@ -66,7 +66,10 @@ pub async fn start(
         session_id: SessionRef::public_id(&tokens.session_id),
         expires_in: tokens.expires_in,
     });
-    Ok(with_cookies(body, state.config.cookies().session_cookies(tokens)))
+    Ok(with_cookies(
+        body,
+        state.config.cookies().session_cookies(tokens),
+    ))
 }
 
 /// Renew the access cookie with the refresh cookie (which is spent and replaced). Tabs that

@@ -105,7 +105,10 @@ pub async fn forward(
         if wants_redirect && matches!(method, Method::GET | Method::HEAD) {
             return (
                 StatusCode::FOUND,
-                [(header::LOCATION, login.clone()), (header::CACHE_CONTROL, "no-store".into())],
+                [
+                    (header::LOCATION, login.clone()),
+                    (header::CACHE_CONTROL, "no-store".into()),
+                ],
             )
                 .into_response();
         }
@@ -148,14 +151,15 @@ pub async fn forward(
         // Cookies ride along on any request to the protected site, forged ones too: an
         // unsafe method must say it came from the site itself.
         let unsafe_method = !matches!(method, Method::GET | Method::HEAD | Method::OPTIONS);
-        if unsafe_method && !is_same_site(&headers, forwarded_origin(&headers, &state).as_deref())
-        {
+        if unsafe_method && !is_same_site(&headers, forwarded_origin(&headers, &state).as_deref()) {
             tracing::warn!("cross-site request refused at forward-auth");
             return ApiError::cross_site().into_response();
         }
         (
             principal,
-            outcome.renewed.map(|tokens| cookies.session_cookies(&tokens)),
+            outcome
+                .renewed
+                .map(|tokens| cookies.session_cookies(&tokens)),
         )
     };
 
@@ -241,7 +245,11 @@ fn forwarded_origin(headers: &HeaderMap, state: &AppState) -> Option<String> {
         return Some(pinned.clone());
     }
     let host = header_text(headers, header::HOST.as_str())?;
-    let scheme = if state.config.secure_cookies { "https" } else { "http" };
+    let scheme = if state.config.secure_cookies {
+        "https"
+    } else {
+        "http"
+    };
     Some(format!("{scheme}://{host}").to_ascii_lowercase())
 }
 
@@ -273,7 +281,12 @@ mod tests {
             "/login?next=/app/page%3Fx%3D1%26y%3D2"
         );
         assert_eq!(with("x-forwarded-uri", "/app/"), "/login?next=/app/");
-        for hostile in ["//evil.example/", "https://evil.example/", "/\\evil", "/%2F/evil"] {
+        for hostile in [
+            "//evil.example/",
+            "https://evil.example/",
+            "/\\evil",
+            "/%2F/evil",
+        ] {
             let mut headers = HeaderMap::new();
             headers.insert("x-original-uri", HeaderValue::from_str(hostile).unwrap());
             assert_eq!(login_url(&headers), "/login", "{hostile}");

@@ -69,7 +69,10 @@ fn cookie_header(cookies: &[String]) -> String {
 /// Signs in over `/auth/session`: the `Cookie` header value a browser would then send.
 async fn cookie_sign_in(app: &TestApp) -> (Value, String) {
     let response = app
-        .post_json("/auth/session", json!({"email": EMAIL, "password": PASSWORD}))
+        .post_json(
+            "/auth/session",
+            json!({"email": EMAIL, "password": PASSWORD}),
+        )
         .await;
     assert_eq!(response.status(), StatusCode::OK);
     let cookies = set_cookies(&response);
@@ -104,7 +107,10 @@ async fn forward_auth_names_a_bearer_caller_and_refuses_a_revoked_one(backend: B
     assert_eq!(revoke.status(), StatusCode::NO_CONTENT);
     let refused = forward(
         &app,
-        &[("authorization", &bearer), ("x-original-uri", "/app/report?id=7")],
+        &[
+            ("authorization", &bearer),
+            ("x-original-uri", "/app/report?id=7"),
+        ],
     )
     .await;
     assert_eq!(
@@ -121,14 +127,23 @@ async fn forward_auth_with_cookies_renews_an_expired_access_cookie(backend: Back
     let (body, cookies) = cookie_sign_in(&app).await;
     let ok = forward(&app, &[("cookie", &cookies)]).await;
     assert_eq!(ok.status(), StatusCode::OK);
-    assert_eq!(header(&ok, "x-auth-session-id"), body["session_id"].as_str());
-    assert!(set_cookies(&ok).is_empty(), "a live access cookie needs no renewal");
+    assert_eq!(
+        header(&ok, "x-auth-session-id"),
+        body["session_id"].as_str()
+    );
+    assert!(
+        set_cookies(&ok).is_empty(),
+        "a live access cookie needs no renewal"
+    );
 
     // Past the access token's lifetime: the refresh cookie renews it on the spot.
     app.advance(Duration::from_secs(901));
     let renewed = forward(&app, &[("cookie", &cookies)]).await;
     assert_eq!(renewed.status(), StatusCode::OK);
-    assert_eq!(header(&renewed, "x-auth-session-id"), body["session_id"].as_str());
+    assert_eq!(
+        header(&renewed, "x-auth-session-id"),
+        body["session_id"].as_str()
+    );
     let fresh = set_cookies(&renewed);
     assert_eq!(fresh.len(), 2, "{fresh:?}");
     for (name, full) in [
@@ -136,7 +151,10 @@ async fn forward_auth_with_cookies_renews_an_expired_access_cookie(backend: Back
         ("x-auth-set-cookie-refresh", "signedin_refresh="),
     ] {
         let value = header(&renewed, name).unwrap();
-        assert!(value.starts_with(full) && value.contains("HttpOnly"), "{value}");
+        assert!(
+            value.starts_with(full) && value.contains("HttpOnly"),
+            "{value}"
+        );
     }
     // The renewed cookies are what works from now on.
     let again = forward(&app, &[("cookie", &cookie_header(&fresh))]).await;
@@ -156,7 +174,10 @@ async fn forward_auth_sends_browsers_to_sign_in_and_back(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(get.status(), StatusCode::FOUND);
-    assert_eq!(header(&get, "location"), Some("/login?next=/app/page%3Fx%3D1"));
+    assert_eq!(
+        header(&get, "location"),
+        Some("/login?next=/app/page%3Fx%3D1")
+    );
     // A non-navigation gets the 401 a script can act on, even with ?redirect=1.
     let post = app
         .client
@@ -192,13 +213,21 @@ async fn forward_auth_refuses_cross_site_unsafe_requests_with_cookies(backend: B
     let cross = forward(&app, &with(&[("sec-fetch-site", "cross-site")])).await;
     assert_eq!(cross.status(), StatusCode::FORBIDDEN);
     let silent = forward(&app, &with(&[])).await;
-    assert_eq!(silent.status(), StatusCode::FORBIDDEN, "cookies but no Origin");
+    assert_eq!(
+        silent.status(),
+        StatusCode::FORBIDDEN,
+        "cookies but no Origin"
+    );
     let own = forward(&app, &with(&[("origin", "https://app.example")])).await;
     assert_eq!(own.status(), StatusCode::OK);
     let fetched = forward(&app, &with(&[("sec-fetch-site", "same-origin")])).await;
     assert_eq!(fetched.status(), StatusCode::OK);
     // A GET rides on no one's cookies to change anything.
-    let get = forward(&app, &[("cookie", &cookies), ("origin", "https://evil.example")]).await;
+    let get = forward(
+        &app,
+        &[("cookie", &cookies), ("origin", "https://evil.example")],
+    )
+    .await;
     assert_eq!(get.status(), StatusCode::OK);
     app.finish().await;
 }
@@ -206,7 +235,10 @@ async fn forward_auth_refuses_cross_site_unsafe_requests_with_cookies(backend: B
 async fn forward_auth_header_names_are_configurable(backend: Backend) {
     let app = app_with(
         backend,
-        &[("--forward-auth-headers", "user_id=X-User, email=Remote-Email")],
+        &[(
+            "--forward-auth-headers",
+            "user_id=X-User, email=Remote-Email",
+        )],
     )
     .await;
     let login = app.login_as(EMAIL, crate::helpers::MAC_CHROME).await;
@@ -226,9 +258,17 @@ fn decode_part(token: &str, index: usize) -> Value {
 }
 
 async fn jwks(app: &TestApp) -> Vec<Value> {
-    let response = app.client.get(app.url("/.well-known/jwks.json")).send().await.unwrap();
+    let response = app
+        .client
+        .get(app.url("/.well-known/jwks.json"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(header(&response, "cache-control"), Some("public, max-age=60"));
+    assert_eq!(
+        header(&response, "cache-control"),
+        Some("public, max-age=60")
+    );
     let body: Value = response.json().await.unwrap();
     body["keys"].as_array().unwrap().clone()
 }
@@ -266,7 +306,10 @@ async fn jwks_verify_eddsa_and_es256_tokens_offline(backend: Backend) {
     for alg in ["EdDSA", "ES256"] {
         let app = app_with(
             backend,
-            &[("--access-token-alg", alg), ("--public-url", "https://id.example")],
+            &[
+                ("--access-token-alg", alg),
+                ("--public-url", "https://id.example"),
+            ],
         )
         .await;
         let keys = jwks(&app).await;
@@ -309,7 +352,10 @@ async fn hs256_publishes_no_keys_and_still_verifies(backend: Backend) {
     let login = app.login_as(EMAIL, crate::helpers::MAC_CHROME).await;
     let token = login["access_token"].as_str().unwrap();
     assert_eq!(decode_part(token, 0), json!({"alg": "HS256", "typ": "JWT"}));
-    assert_eq!(app.get_bearer("/auth/check", token).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.get_bearer("/auth/check", token).await.status(),
+        StatusCode::NO_CONTENT
+    );
     // A token claiming an asymmetric key this server never made is refused.
     let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"EdDSA","typ":"JWT","kid":"0000"}"#);
     let rest = token.split_once('.').unwrap().1;
@@ -335,14 +381,20 @@ async fn a_rotation_keeps_old_tokens_valid_until_they_expire(backend: Backend) {
     assert_eq!(keys[0]["kid"], new_kid.as_str(), "the next signer first");
     // Published first, signing a minute later: no verifier meets it before it could know it.
     let meanwhile = app.login_as(EMAIL, crate::helpers::MAC_CHROME).await;
-    assert_eq!(decode_part(meanwhile["access_token"].as_str().unwrap(), 0)["kid"], old_kid);
+    assert_eq!(
+        decode_part(meanwhile["access_token"].as_str().unwrap(), 0)["kid"],
+        old_kid
+    );
     app.advance(Duration::from_secs(61));
     let after = app.login_as(EMAIL, crate::helpers::IPHONE_SAFARI).await;
     let new_token = after["access_token"].as_str().unwrap();
     assert_eq!(decode_part(new_token, 0)["kid"], new_kid.as_str());
     for token in [old_token.as_str(), new_token] {
         assert!(verifies_offline(token, &keys));
-        assert_eq!(app.get_bearer("/auth/check", token).await.status(), StatusCode::NO_CONTENT);
+        assert_eq!(
+            app.get_bearer("/auth/check", token).await.status(),
+            StatusCode::NO_CONTENT
+        );
     }
 
     // Once every token the old key signed has expired, it is no longer published.
@@ -366,7 +418,9 @@ async fn a_key_created_on_another_node_verifies_at_once(backend: Backend) {
         .await
         .unwrap();
     let now = Timestamp::from_unix_seconds(mine["iat"].as_i64().unwrap());
-    let secret = SessionService::resolve_key(&store, None, now).await.unwrap();
+    let secret = SessionService::resolve_key(&store, None, now)
+        .await
+        .unwrap();
     let settings = AccessTokenSettings {
         alg: AccessTokenAlg::Es256,
         issuer: None,
@@ -399,7 +453,10 @@ async fn a_key_created_on_another_node_verifies_at_once(backend: Backend) {
 async fn browser_sessions_live_in_cookies_only(backend: Backend) {
     let app = app_with(backend, &[]).await;
     let response = app
-        .post_json("/auth/session", json!({"email": EMAIL, "password": PASSWORD}))
+        .post_json(
+            "/auth/session",
+            json!({"email": EMAIL, "password": PASSWORD}),
+        )
         .await;
     assert_eq!(response.status(), StatusCode::OK);
     let raw: Vec<String> = response
@@ -409,11 +466,18 @@ async fn browser_sessions_live_in_cookies_only(backend: Backend) {
         .map(|v| v.to_str().unwrap().to_owned())
         .collect();
     for cookie in &raw {
-        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+        assert!(
+            cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+            "{cookie}"
+        );
     }
     let cookies = cookie_header(&set_cookies(&response));
     let body: Value = response.json().await.unwrap();
-    assert_eq!(body.as_object().unwrap().len(), 3, "no token in the body: {body}");
+    assert_eq!(
+        body.as_object().unwrap().len(),
+        3,
+        "no token in the body: {body}"
+    );
     assert!(body["session_id"].as_str().unwrap().starts_with("ses_"));
 
     // The API takes the cookie where it takes a bearer token.
@@ -450,7 +514,11 @@ async fn browser_sessions_live_in_cookies_only(backend: Backend) {
     let lost = renew(racing).await;
     assert!(set_cookies(&lost).is_empty(), "{:?}", set_cookies(&lost));
     problem(lost, StatusCode::UNAUTHORIZED, "invalid_refresh_token").await;
-    assert_eq!(renew(third).await.status(), StatusCode::OK, "the session lives on");
+    assert_eq!(
+        renew(third).await.status(),
+        StatusCode::OK,
+        "the session lives on"
+    );
 
     let renewed = renew(cookies.clone()).await;
     assert_eq!(renewed.status(), StatusCode::OK);
@@ -461,7 +529,10 @@ async fn browser_sessions_live_in_cookies_only(backend: Backend) {
     app.advance(Duration::from_secs(120));
     let reused = renew(cookies.clone()).await;
     assert_eq!(reused.status(), StatusCode::UNAUTHORIZED);
-    assert!(set_cookies(&reused).iter().all(|c| c.ends_with('=')), "cleared");
+    assert!(
+        set_cookies(&reused).iter().all(|c| c.ends_with('=')),
+        "cleared"
+    );
     let after_reuse = app
         .client
         .get(app.url("/me/sessions"))
@@ -469,8 +540,17 @@ async fn browser_sessions_live_in_cookies_only(backend: Backend) {
         .send()
         .await
         .unwrap();
-    assert_eq!(after_reuse.status(), StatusCode::UNAUTHORIZED, "reuse ended the session");
-    let none = app.client.post(app.url("/auth/session/refresh")).send().await.unwrap();
+    assert_eq!(
+        after_reuse.status(),
+        StatusCode::UNAUTHORIZED,
+        "reuse ended the session"
+    );
+    let none = app
+        .client
+        .post(app.url("/auth/session/refresh"))
+        .send()
+        .await
+        .unwrap();
     problem(none, StatusCode::UNAUTHORIZED, "unauthorized").await;
 
     // Sign out: from this site only, and the cookies go.
@@ -503,7 +583,10 @@ async fn browser_sessions_live_in_cookies_only(backend: Backend) {
         .unwrap();
     assert_eq!(gone.status(), StatusCode::UNAUTHORIZED);
     let wrong = app
-        .post_json("/auth/session", json!({"email": EMAIL, "password": "not the password"}))
+        .post_json(
+            "/auth/session",
+            json!({"email": EMAIL, "password": "not the password"}),
+        )
         .await;
     assert!(set_cookies(&wrong).is_empty());
     problem(wrong, StatusCode::UNAUTHORIZED, "invalid_credentials").await;
