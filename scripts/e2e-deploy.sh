@@ -27,10 +27,7 @@ done
 
 name="signedin_e2e_deploy"
 export PGOPTIONS="--client-min-messages=warning"
-psql -q "$TEST_DATABASE_URL" -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null
-psql -q "$TEST_DATABASE_URL" -c "CREATE DATABASE $name" >/dev/null
 database_url="${TEST_DATABASE_URL%/*}/$name"
-
 dir="$(mktemp -d /tmp/signedin-deploy.XXXXXX)"
 # nginx's workers run as `nobody` when it is started as root: they must reach their
 # temporary files (a proxied wasm bundle is buffered there) and nothing else here is secret
@@ -59,7 +56,7 @@ cleanup() {
     if [ -f "$dir/node-$node.pid" ]; then
       pid="$(cat "$dir/node-$node.pid")"
       for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      kill -9 "$pid" 2>/dev/null
+      if kill -0 "$pid" 2>/dev/null; then kill -9 "$pid"; fi
     fi
   done
   if [ "$status" != 0 ]; then
@@ -73,6 +70,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+psql -q "$TEST_DATABASE_URL" -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null
+psql -q "$TEST_DATABASE_URL" -c "CREATE DATABASE $name" >/dev/null
 
 # A certificate for 127.0.0.1, made for this run: nginx terminates TLS as it would in front
 # of real users, so the nodes see SIGNEDIN_PUBLIC_URL=https://… and set __Host- cookies.
@@ -82,9 +81,10 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
 chmod 600 "$dir/tls/key.pem"
 
 # Every node shares the database, the signing secret, the public URL and the proxy settings
-# (docs/DEPLOY.md, "Settings every node must share"). A node is started by start-node.sh,
-# here and by the suite when it restarts one: the same settings each time. It records the
-# node's pid in node-NAME.pid and, once the node has exited, its exit status in node-NAME.exit.
+# (docs/DEPLOY.md, "Settings every node must share"). Node NAME is started by
+# start-node-NAME.sh, here and by the suite when it restarts it: the same settings each time.
+# The script records the node's pid in node-NAME.pid and, once the node has exited, its exit
+# status in node-NAME.exit.
 secret="$(openssl rand -hex 32)"
 for node in a b; do
   port_var="port_$node"
@@ -156,7 +156,6 @@ error_log $n/logs/error.log warn;
 events { worker_connections 1024; }
 
 http {
-  types { text/html html; }
   default_type application/octet-stream;
   client_body_temp_path $n/tmp/body;
   proxy_temp_path $n/tmp/proxy;

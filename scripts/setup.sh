@@ -89,6 +89,9 @@ if [ "$mode" = "test" ]; then
       apt_install "$tool"
     fi
   done
+  # The deployment suite makes a self-signed certificate and probes with curl.
+  have openssl || apt_install openssl
+  have curl || apt_install curl ca-certificates
   if ! /usr/bin/python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
     say "Installing Debian's python3-venv (the FastAPI example's tests)"
     apt_install python3-venv

@@ -64,12 +64,23 @@ SIGNEDIN_E2E_DB="$PWD/target/e2e/signedin.db" \
 SIGNEDIN_LOG_FORMAT=pretty SIGNEDIN_LOG=warn \
   cargo leptos end-to-end --release
 
+# signedin in front of an existing app: nginx and Caddy forward-auth, the FastAPI example
+# verifying tokens with the JWKS (docs/INTEGRATION.md).
+say "End-to-end through real gateways: nginx, Caddy and the FastAPI example"
+scripts/e2e-gateway.sh
+
 # Two nodes on one PostgreSQL database, one device on each: the live page must hear what the
-# other node did. Needs PostgreSQL, so it runs unless the PostgreSQL suites were skipped.
+# other node did; then the same two nodes behind nginx as deployed (docs/DEPLOY.md), with a
+# rolling restart under load. Needs PostgreSQL, so it runs unless those suites were skipped.
 if [ -z "$postgres_skipped" ]; then
   say "End-to-end on two nodes sharing one PostgreSQL database"
   scripts/e2e-nodes.sh
+  say "End-to-end as deployed: two nodes on PostgreSQL behind nginx, a rolling restart"
+  scripts/e2e-deploy.sh
 fi
+
+say "Forward-auth benchmark, smoke mode (1 s per row through nginx; speed not judged)"
+scripts/bench-forward-auth.sh --smoke
 
 say "The page's bundle within its budget (gzip -9)"
 scripts/bundle-budget.sh

@@ -39,9 +39,14 @@ export async function pinnedDevice(
     extraHTTPHeaders: node ? { 'X-Signedin-Node': node } : {},
   });
   const page = await context.newPage();
+  return { context, page, served: recordServed(page) };
+}
+
+/** Which node served each response the page received, from now on. */
+export function recordServed(page: Page): { url: string; by: string | null }[] {
   const served: { url: string; by: string | null }[] = [];
   page.on('response', (r) => served.push({ url: r.url(), by: servedBy(r.headers()['x-served-by']) }));
-  return { context, page, served };
+  return served;
 }
 
 /** A GET or other request to nginx, from Node, trusting only the run's certificate. */

@@ -74,6 +74,7 @@ test('a session signed out from another device is refused at its very next reque
   const mac = await device(browser, MAC_CHROME);
   const iphone = await device(browser, IPHONE_SAFARI);
   await signInAt(mac.page, nginx, email);
+  await mac.page.goto(`${nginx}/app/start`); // off the devices page, which renews by itself
   await signInAt(iphone.page, nginx, email);
 
   // Both access cookies expire. The iPhone's devices page renews its own on a reload; the
