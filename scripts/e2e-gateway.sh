@@ -9,9 +9,9 @@
 #
 # Needs: /usr/sbin/nginx (with auth_request), /usr/bin/caddy (2.6+), python3 with venv, and
 # end2end/node_modules. The FastAPI app's packages go into target/gateway-venv (reinstalled
-# only when examples/fastapi/requirements.txt changes). Nothing is written outside target/
-# and a temporary directory; nginx and Caddy run as the current user with their own prefix,
-# pid, logs and temp paths.
+# only when examples/fastapi/requirements.txt changes). Nothing else is written outside
+# target/ and a temporary directory (but pip's cache); nginx and Caddy run as the current user
+# with their own prefix, pid, logs, temp and data paths, never touching /etc or port 80.
 # SIGNEDIN_GATEWAY_KEEP=1 keeps the temporary directory (configs, logs, database) for a look.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,7 +33,6 @@ python="/usr/bin/python3"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/signedin-gateway.XXXXXX")"
 pids=()
-names=()
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
@@ -89,7 +88,6 @@ start() { # name, then the command; output to $work/name.log
   shift
   "$@" >"$work/$name.log" 2>&1 &
   pids+=("$!")
-  names+=("$name")
 }
 ready() { # name, url: waits up to 30 s for a 2xx, and fails early if the process died
   "$python" - "$1" "$2" "${pids[-1]}" <<'PY'
@@ -114,6 +112,8 @@ PY
 }
 
 # --- signedin ---------------------------------------------------------------------------------
+# Short access tokens, so tests can wait one out; a short reuse grace window, so a lost renewal
+# (a replayed refresh token) shows within seconds.
 say "signedin on :$signedin_port (EdDSA, access tokens for ${access_ttl} s, public URL $nginx_origin)"
 start signedin env \
   DATABASE_URL="sqlite://$work/signedin.db" \
@@ -194,6 +194,7 @@ http {
       error_page 401 = @signin;
 
       # Renewed cookies (an expired access cookie, a live refresh cookie); empty: no header.
+      # "always": on the app's error answers too.
       add_header Set-Cookie \$auth_cookie_access always;
       add_header Set-Cookie \$auth_cookie_refresh always;
 

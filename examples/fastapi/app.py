@@ -180,7 +180,7 @@ def healthz() -> dict:
 IDENTITY_HEADERS = ("X-Auth-User-Id", "X-Auth-Session-Id", "X-Auth-Email")
 
 
-def _page(request: Request) -> HTMLResponse:
+def _page(request: Request, status_code: int = 200) -> HTMLResponse:
     rows = "".join(
         f'<tr><th scope="row">{html.escape(name)}</th>'
         f'<td data-header="{html.escape(name.lower())}">{html.escape(request.headers.get(name, ""))}</td></tr>'
@@ -200,12 +200,14 @@ def _page(request: Request) -> HTMLResponse:
 </form>
 </body></html>"""
     # Personal: never cached by a shared cache.
-    return HTMLResponse(body, headers={"Cache-Control": "no-store"})
+    return HTMLResponse(body, status_code=status_code, headers={"Cache-Control": "no-store"})
 
 
 @app.api_route("/app/{rest:path}", methods=["GET", "POST"])
-async def protected_page(request: Request) -> HTMLResponse:
+async def protected_page(request: Request, rest: str) -> HTMLResponse:
     # No check here on purpose: the gateway did it. Anything reaching this port directly could
     # claim to be anyone, which is why only the gateway may reach it. (A real app would still
     # protect its own unsafe requests against CSRF, e.g. with a token in its forms.)
-    return _page(request)
+    # /app/missing/...: a page the app does not have, answered 404 (the gateway must still
+    # pass renewed cookies on with an error).
+    return _page(request, 404 if rest.startswith("missing/") else 200)

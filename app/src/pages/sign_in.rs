@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
+use leptos_router::hooks::use_location;
 
 use crate::components::email_field::EmailField;
 use crate::components::error_view::ErrorMessage;
@@ -14,10 +14,9 @@ pub fn SignInPage() -> impl IntoView {
     // A sign-in that failed without JavaScript comes back here with its error in the URL;
     // the server reads it and hands it to the form.
     let error = error_from_plain_post::<SignIn>();
-    let next = use_query_map()
-        .read_untracked()
-        .get("next")
-        .unwrap_or_default();
+    // Read from the raw query and decoded once: leptos_router's query map decodes a value a
+    // second time, which turns `%26` inside `next` into a real `&` and loses the rest.
+    let next = query_value(&use_location().search.get_untracked(), "next").unwrap_or_default();
     view! {
         <Title text="Sign in" />
         <section class="card auth-card">
@@ -26,6 +25,39 @@ pub fn SignInPage() -> impl IntoView {
             <p class="muted">"New here? " <a href="/signup">"Create an account"</a></p>
         </section>
     }
+}
+
+/// The value of `name` in a raw query string (`a=1&next=%2Fx`), percent-decoded once (`+` is
+/// a space); `None` when absent or not UTF-8.
+fn query_value(search: &str, name: &str) -> Option<String> {
+    let raw = search
+        .trim_start_matches('?')
+        .split('&')
+        .find_map(|pair| pair.strip_prefix(name)?.strip_prefix('='))?;
+    let bytes = raw.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped = (bytes[i] == b'%')
+            .then(|| bytes.get(i + 1..i + 3))
+            .flatten()
+            .and_then(|hex| u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok());
+        match (bytes[i], escaped) {
+            (_, Some(byte)) => {
+                decoded.push(byte);
+                i += 3;
+            }
+            (b'+', None) => {
+                decoded.push(b' ');
+                i += 1;
+            }
+            (byte, None) => {
+                decoded.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(decoded).ok()
 }
 
 /// The form: posts natively without JavaScript; with it, stays on the page on a mistake
@@ -47,5 +79,25 @@ fn SignInForm(next: String, error: Option<String>) -> impl IntoView {
                 {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
             </button>
         </ActionForm>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::query_value;
+
+    #[test]
+    fn next_is_decoded_exactly_once() {
+        assert_eq!(
+            query_value("?next=/app/r%3Fq%3Da%2526b", "next").as_deref(),
+            Some("/app/r?q=a%26b")
+        );
+        assert_eq!(
+            query_value("a=1&next=%2Fx+y", "next").as_deref(),
+            Some("/x y")
+        );
+        assert_eq!(query_value("?nextx=1", "next"), None);
+        assert_eq!(query_value("", "next"), None);
+        assert_eq!(query_value("?next=%FF", "next"), None);
     }
 }

@@ -136,6 +136,16 @@ pub async fn forward(
             Err(error) => return refused(error.into()),
         }
     } else {
+        // Cookies ride along on any request to the protected site, forged ones too: an
+        // unsafe method must say it came from the site itself. Checked before the cookies are
+        // used, so a refused request never renews them (which would strand the browser on a
+        // spent refresh token).
+        if !is_safe(&method)
+            && !is_same_site(&headers, forwarded_origin(&headers, &state).as_deref())
+        {
+            tracing::warn!("cross-site request refused at forward-auth");
+            return ApiError::cross_site().into_response();
+        }
         let cookies = state.config.cookies();
         let outcome = match state
             .service
@@ -217,12 +227,24 @@ fn header_text<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .filter(|v| !v.is_empty())
 }
 
-/// The method of the request the gateway is asking about (GET when it does not say).
+/// The method of the request the gateway is asking about (GET when it does not say). A
+/// gateway that writes one of the two headers may pass the other through from the client, so
+/// an unsafe method named by either wins.
 fn original_method(headers: &HeaderMap) -> Method {
-    header_text(headers, "x-original-method")
-        .or_else(|| header_text(headers, "x-forwarded-method"))
-        .and_then(|m| Method::from_bytes(m.as_bytes()).ok())
+    let named =
+        |name| header_text(headers, name).and_then(|m| Method::from_bytes(m.as_bytes()).ok());
+    let (original, forwarded) = (named("x-original-method"), named("x-forwarded-method"));
+    [original.clone(), forwarded.clone()]
+        .into_iter()
+        .flatten()
+        .find(|m| !is_safe(m))
+        .or(original)
+        .or(forwarded)
         .unwrap_or(Method::GET)
+}
+
+fn is_safe(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
 /// The sign-in page, coming back to the original URL when the sign-in page's own rule for
@@ -264,7 +286,7 @@ mod tests {
         assert_eq!(headers.user_id, "x-user");
         assert_eq!(headers.session_id, "x-auth-session-id");
         assert_eq!(ForwardHeaders::parse("").unwrap().user_id, "x-auth-user-id");
-        for bad in ["user=X", "user_id", "user_id=bad header", "email=X\n"] {
+        for bad in ["user=X", "user_id", "user_id=bad header", "email=X Y"] {
             assert!(ForwardHeaders::parse(bad).is_err(), "{bad:?}");
         }
     }
@@ -302,5 +324,8 @@ mod tests {
         assert_eq!(original_method(&headers), Method::POST);
         headers.insert("x-original-method", HeaderValue::from_static("DELETE"));
         assert_eq!(original_method(&headers), Method::DELETE);
+        // A client-sent GET beside the gateway's POST does not make the request safe.
+        headers.insert("x-original-method", HeaderValue::from_static("GET"));
+        assert_eq!(original_method(&headers), Method::POST);
     }
 }
