@@ -117,7 +117,11 @@ pub(crate) fn is_same_site(headers: &HeaderMap, expected_origin: Option<&str>) -
 }
 
 /// This site's origin: pinned by SIGNEDIN_PUBLIC_URL, else what the request's `Host` names.
-fn own_origin(headers: &HeaderMap, public_origin: Option<&str>, https: bool) -> Option<String> {
+pub(crate) fn own_origin(
+    headers: &HeaderMap,
+    public_origin: Option<&str>,
+    https: bool,
+) -> Option<String> {
     if let Some(pinned) = public_origin {
         return Some(pinned.to_owned());
     }

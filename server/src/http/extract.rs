@@ -120,7 +120,8 @@ impl FromRequestParts<AppState> for AccessCredential {
     }
 }
 
-fn bearer(header: &HeaderValue) -> Result<String, ApiError> {
+/// The token of an `Authorization: Bearer <token>` header (forward-auth reads it too).
+pub fn bearer(header: &HeaderValue) -> Result<String, ApiError> {
     header
         .to_str()
         .ok()

@@ -12,8 +12,9 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::error::{ApiError, Problem};
-use super::extract::{ClientDevice, cookie_lines};
-use crate::security::is_same_site;
+use super::extract::{ClientDevice, bearer, cookie_lines};
+use crate::request_guard::changes_state;
+use crate::security::{is_same_site, own_origin};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -120,18 +121,11 @@ pub async fn forward(
     };
 
     let (principal, renewed) = if let Some(authorization) = headers.get(header::AUTHORIZATION) {
-        let token = authorization
-            .to_str()
-            .ok()
-            .and_then(|v| v.split_once(' '))
-            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-            .map(|(_, token)| token.trim());
-        let Some(token) = token.filter(|t| !t.is_empty()) else {
-            return refused(ApiError::invalid_token(
-                "the Authorization header must be: Bearer <token>",
-            ));
+        let token = match bearer(authorization) {
+            Ok(token) => token,
+            Err(error) => return refused(error),
         };
-        match state.service.authenticate(token, Some(&device)).await {
+        match state.service.authenticate(&token, Some(&device)).await {
             Ok(principal) => (principal, None),
             Err(error) => return refused(error.into()),
         }
@@ -140,7 +134,7 @@ pub async fn forward(
         // unsafe method must say it came from the site itself. Checked before the cookies are
         // used, so a refused request never renews them (which would strand the browser on a
         // spent refresh token).
-        if !is_safe(&method)
+        if changes_state(&method)
             && !is_same_site(&headers, forwarded_origin(&headers, &state).as_deref())
         {
             tracing::warn!("cross-site request refused at forward-auth");
@@ -237,14 +231,10 @@ fn original_method(headers: &HeaderMap) -> Method {
     [original.clone(), forwarded.clone()]
         .into_iter()
         .flatten()
-        .find(|m| !is_safe(m))
+        .find(changes_state)
         .or(original)
         .or(forwarded)
         .unwrap_or(Method::GET)
-}
-
-fn is_safe(method: &Method) -> bool {
-    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
 /// The sign-in page, coming back to the original URL when the sign-in page's own rule for
@@ -263,16 +253,11 @@ fn forwarded_origin(headers: &HeaderMap, state: &AppState) -> Option<String> {
         let scheme = header_text(headers, "x-forwarded-proto").unwrap_or("http");
         return Some(format!("{scheme}://{host}").to_ascii_lowercase());
     }
-    if let Some(pinned) = &state.config.public_origin {
-        return Some(pinned.clone());
-    }
-    let host = header_text(headers, header::HOST.as_str())?;
-    let scheme = if state.config.secure_cookies {
-        "https"
-    } else {
-        "http"
-    };
-    Some(format!("{scheme}://{host}").to_ascii_lowercase())
+    own_origin(
+        headers,
+        state.config.public_origin.as_deref(),
+        state.config.secure_cookies,
+    )
 }
 
 #[cfg(test)]
