@@ -10,6 +10,7 @@
 //! the compiler reports what nothing uses.
 
 pub mod account;
+pub mod alerts;
 pub mod audit;
 pub mod client_ip;
 mod clock;

@@ -119,6 +119,13 @@ impl SecurityEvent {
             AuditKind::RefreshSuperseded => {
                 from(format!("An outdated sign-in token was refused on {device}"))
             }
+            AuditKind::SessionReported => {
+                let target = self
+                    .target_device
+                    .as_ref()
+                    .map_or("a device", |d| d.label.as_str());
+                format!("You said “This wasn't me” and signed out {target}")
+            }
             // The names are the owner's own text: quoted here, escaped wherever shown.
             AuditKind::SessionRenamed => {
                 let target = self

@@ -38,6 +38,8 @@ pub enum EndReason {
     Expired,
     /// The password changed and other sessions were signed out with it.
     PasswordChanged,
+    /// Its owner said "This wasn't me" in an alert email (and, maybe, signed out everywhere).
+    Reported,
 }
 
 impl EndReason {
@@ -48,6 +50,7 @@ impl EndReason {
             EndReason::ReuseDetected => "reuse_detected",
             EndReason::Expired => "expired",
             EndReason::PasswordChanged => "password_changed",
+            EndReason::Reported => "reported",
         }
     }
 }

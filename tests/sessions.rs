@@ -423,8 +423,12 @@ async fn a_sign_in_whose_password_changed_while_it_was_checked_creates_no_sessio
         &user,
         &raced.session_id,
         &phone,
-        None,
-        false,
+        signedin::audit::SignInNovelty {
+            place: None,
+            new_location: false,
+            label: "Unknown device",
+            new_device: false,
+        },
         h.service.now(),
     );
     let refused = h.store.create_session(&raced, &event).await;
@@ -742,8 +746,12 @@ async fn an_ambiguous_prefix_is_refused_and_a_longer_one_resolves(db: &TestDb) {
             &user,
             &session.session_id,
             &session.device,
-            None,
-            false,
+            signedin::audit::SignInNovelty {
+                place: None,
+                new_location: false,
+                label: "Unknown device",
+                new_device: false,
+            },
             h.service.now(),
         );
         h.store.create_session(&session, &event).await.unwrap();

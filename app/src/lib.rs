@@ -17,7 +17,7 @@ use leptos_router::{SsrMode, path};
 
 use crate::components::rename_refused::RenameRefused;
 use crate::components::site::{SiteFooter, SiteHeader};
-use crate::pages::{DevicesPage, HomePage, NotFound, SignInPage, SignUpPage};
+use crate::pages::{DevicesPage, HomePage, NotFound, NotMePage, SignInPage, SignUpPage, WasMePage};
 
 /// The HTML document around every page, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -60,6 +60,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
                         <Route path=path!("/login") view=SignInPage ssr=SsrMode::Async />
                         <Route path=path!("/signup") view=SignUpPage ssr=SsrMode::Async />
+                        // An alert email's answers, signed in or not (see pages/alert_link.rs).
+                        <Route path=path!("/alerts/not-me") view=NotMePage ssr=SsrMode::Async />
+                        <Route path=path!("/alerts/was-me") view=WasMePage ssr=SsrMode::Async />
                         // A refused rename's reason sits above the devices: rendered on the
                         // server, outside the page's island.
                         <Route

@@ -576,8 +576,12 @@ async fn limit_refresh(store: &Store, users: &[String], duration: Duration) -> S
             user,
             &session_id,
             &session.device,
-            None,
-            false,
+            signedin::audit::SignInNovelty {
+                place: None,
+                new_location: false,
+                label: "Unknown device",
+                new_device: false,
+            },
             now,
         );
         store.create_session(&session, &event).await.unwrap();

@@ -1,12 +1,12 @@
 //! The commands besides `serve`: `migrate`, `prune`, `check`, `sessions list|revoke`,
-//! `keys list|rotate`.
+//! `keys list|rotate`, `outbox list|retry`.
 
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use signedin::SystemClock;
 
-use crate::config::{Config, KeysCommand, SessionsCommand};
+use crate::config::{Config, KeysCommand, OutboxCommand, SessionsCommand};
 use crate::startup::{StartupError, open_service};
 
 pub async fn migrate(config: &Config) -> Result<ExitCode, StartupError> {
@@ -177,6 +177,69 @@ pub async fn keys(config: &Config, command: KeysCommand) -> Result<ExitCode, Str
                  keys verify until their tokens expire",
                 signedin::signing_keys::RELOAD_EVERY.as_secs()
             );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `outbox list` and `outbox retry`: what alerts and webhooks wait, went out, or died.
+pub async fn outbox(config: &Config, command: OutboxCommand) -> Result<ExitCode, String> {
+    let service = open_service(config, Arc::new(SystemClock))
+        .await
+        .map_err(|e| e.to_string())?;
+    match command {
+        OutboxCommand::List { state, limit, json } => {
+            let state = match state.as_str() {
+                "all" => None,
+                "pending" | "dead" | "delivered" => Some(state.as_str()),
+                other => {
+                    return Err(format!(
+                        "--state: expected pending, dead, delivered or all, got {other:?}"
+                    ));
+                }
+            };
+            let entries = service
+                .outbox_entries(state, limit.clamp(1, 10_000))
+                .await
+                .map_err(|e| e.to_string())?;
+            if entries.is_empty() && !json {
+                println!("no messages");
+            }
+            for entry in entries {
+                if json {
+                    let line = serde_json::json!({
+                        "id": entry.id,
+                        "channel": entry.channel,
+                        "event_type": entry.event_type,
+                        "webhook_id": entry.message_id,
+                        "destination": entry.destination,
+                        "state": entry.state,
+                        "attempts": entry.attempts,
+                        "next_attempt_at": entry.next_attempt_at.to_rfc3339(),
+                        "last_error": entry.last_error,
+                        "created_at": entry.created_at.to_rfc3339(),
+                        "delivered_at": entry.delivered_at.map(|at| at.to_rfc3339()),
+                    });
+                    println!("{line}");
+                } else {
+                    println!(
+                        "{}  {:<9}  {:<7}  {:<22}  {} attempts  next {}  {}  {}",
+                        entry.id,
+                        entry.state,
+                        entry.channel,
+                        entry.event_type,
+                        entry.attempts,
+                        entry.next_attempt_at.to_rfc3339(),
+                        entry.destination,
+                        entry.last_error.as_deref().unwrap_or("-"),
+                    );
+                }
+            }
+        }
+        OutboxCommand::Retry { ids, all_dead } => {
+            let ids = (!all_dead).then_some(ids.as_slice());
+            let n = service.outbox_retry(ids).await.map_err(|e| e.to_string())?;
+            println!("{n} dead messages will be sent again now");
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -7,8 +7,10 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::alert_settings::AlertSettings;
 use crate::http::forward::ForwardHeaders;
 use signedin::client_ip::ForwardedHeader;
+use signedin::service::OutboxSettings;
 use signedin::session_cookies::CookieSettings;
 use signedin::signing_keys::{AccessTokenAlg, AccessTokenSettings};
 use signedin::{LiveLimits, Policy, RateLimits, TrustedProxies};
@@ -36,12 +38,38 @@ pub enum Command {
     Prune,
     /// Verify that no session has two live tokens and no revoked session a live one.
     Check,
+    /// Alert emails and webhooks waiting, delivered or dead-lettered.
+    #[command(subcommand)]
+    Outbox(OutboxCommand),
     /// Look at or end a user's sessions (audited with actor `admin`).
     #[command(subcommand)]
     Sessions(SessionsCommand),
     /// The access-token signing keys published at /.well-known/jwks.json.
     #[command(subcommand)]
     Keys(KeysCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OutboxCommand {
+    /// List messages, newest first.
+    List {
+        /// pending, dead, delivered or all.
+        #[arg(long, default_value = "all")]
+        state: String,
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+        /// One JSON object per line, for scripts.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Send dead-lettered messages again (due now, with the same webhook-id).
+    Retry {
+        /// Message ids (the `id` column of `outbox list`).
+        #[arg(conflicts_with = "all_dead", required_unless_present = "all_dead")]
+        ids: Vec<String>,
+        #[arg(long)]
+        all_dead: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -272,6 +300,8 @@ pub struct Settings {
     pub forward_auth_headers: String,
     #[arg(long, env = "SIGNEDIN_LOG", default_value = "info", global = true)]
     pub log: String,
+    #[command(flatten)]
+    pub alerts: AlertSettings,
     /// `json` (one object per line) or `pretty`.
     #[arg(
         long,
@@ -295,6 +325,8 @@ pub struct Config {
     pub live_limits: LiveLimits,
     pub access_tokens: AccessTokenSettings,
     pub forward_headers: ForwardHeaders,
+    /// Alert emails and webhooks; `None` when neither is configured.
+    pub outbox: Option<OutboxSettings>,
 }
 
 impl Config {
@@ -356,6 +388,7 @@ impl Config {
             issuer: public_origin.clone(),
         };
         let forward_headers = ForwardHeaders::parse(&settings.forward_auth_headers)?;
+        let outbox = settings.alerts.outbox(settings.public_url.as_deref())?;
         Ok(Self {
             settings,
             policy,
@@ -366,6 +399,7 @@ impl Config {
             live_limits,
             access_tokens,
             forward_headers,
+            outbox,
         })
     }
 }

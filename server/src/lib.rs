@@ -2,6 +2,7 @@
 //! functions, static files), security middleware and the admin commands.
 
 pub mod admin;
+pub mod alert_settings;
 pub mod config;
 pub mod http;
 pub mod request_guard;

@@ -38,6 +38,7 @@ fn main() -> ExitCode {
             Command::Check => admin::check(&config).await,
             Command::Sessions(command) => admin::sessions(&config, command).await,
             Command::Keys(command) => admin::keys(&config, command).await,
+            Command::Outbox(command) => admin::outbox(&config, command).await,
         }
     });
     match outcome {

@@ -15,6 +15,7 @@ use axum::routing::get;
 use leptos::config::LeptosOptions;
 use leptos::prelude::*;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
+use signedin::service::OutboxWorker;
 use signedin::{
     Clock, DeviceLabeler, Geo, RateLimiter, ServiceParts, SessionService, Store, StoreOptions,
     SystemClock,
@@ -35,6 +36,8 @@ pub enum StartupError {
     Geo(String),
     #[error("cannot load the user-agent rules: {0}")]
     Labeler(String),
+    #[error("cannot set up alerts: {0}")]
+    Alerts(String),
     #[error("cannot listen on {addr}: {reason}")]
     Bind { addr: SocketAddr, reason: String },
 }
@@ -89,6 +92,11 @@ pub async fn open_service(
     .map_err(|e| StartupError::Labeler(e.to_string()))?;
     // The configured algorithm's first key, at first start: before any token is signed.
     service.ensure_signing_key().await.map_err(database_error)?;
+    // Changes write their alerts and webhooks from now on, the admin commands' too; the
+    // server's sender (`Application`) delivers them.
+    if let Some(outbox) = &config.outbox {
+        service.store().set_outbox_routes(outbox.routes());
+    }
     Ok(service)
 }
 
@@ -107,6 +115,7 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     state: AppState,
+    outbox: Option<OutboxWorker>,
 }
 
 impl Application {
@@ -135,6 +144,13 @@ impl Application {
             .env(leptos::config::Env::PROD)
             .build();
         let live = service.start_live(config.live_limits);
+        let outbox = match &config.outbox {
+            Some(settings) => Some(
+                OutboxWorker::new(service.clone(), settings.clone())
+                    .map_err(|e| StartupError::Alerts(e.to_string()))?,
+            ),
+            None => None,
+        };
         let state = AppState {
             leptos_options,
             service,
@@ -146,6 +162,7 @@ impl Application {
             listener,
             router,
             state,
+            outbox,
         })
     }
 
@@ -170,6 +187,7 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let prune = spawn_pruner(&self.state);
+        let sender = self.outbox.clone().map(OutboxWorker::spawn);
         tracing::info!(addr = %self.local_addr(), store = self.state.service.store().backend(), "listening");
         let client_timeout = Duration::from_secs(self.state.config.settings.client_timeout_secs);
         // Live streams never finish on their own: they end the moment the node starts
@@ -183,6 +201,11 @@ impl Application {
             crate::serve::serve(self.listener, self.router, client_timeout, shutdown).await;
         if let Some(prune) = prune {
             prune.abort();
+        }
+        // A message being sent right now is sent again by the next node to start (at least
+        // once, with the same webhook-id).
+        if let Some(sender) = sender {
+            sender.abort();
         }
         self.state.service.store().close().await;
         tracing::info!("stopped");

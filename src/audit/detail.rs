@@ -18,6 +18,13 @@ pub enum AuditDetail {
     SignIn {
         /// First sign-in from this place in the new-location window.
         new_location: bool,
+        /// First sign-in with this device label ("Chrome on Windows") in the window; recorded
+        /// since issue 14 (earlier rows read `false`).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        new_device: bool,
+        /// The device's label as it signed in; recorded since issue 14.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        device: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         country_code: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -63,6 +70,11 @@ pub enum AuditDetail {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         previous_name: Option<String>,
     },
+    /// The device its owner reported with "This wasn't me", as it was last seen.
+    SessionReported {
+        target_user_agent: String,
+        target_ip: String,
+    },
 }
 
 impl AuditDetail {
@@ -83,6 +95,7 @@ impl AuditDetail {
             AuditDetail::RefreshSuperseded => AuditKind::RefreshSuperseded,
             AuditDetail::ReauthFailed { .. } => AuditKind::ReauthFailed,
             AuditDetail::SessionRenamed { .. } => AuditKind::SessionRenamed,
+            AuditDetail::SessionReported { .. } => AuditKind::SessionReported,
         }
     }
 
@@ -114,6 +127,8 @@ impl AuditDetail {
             AuditKind::AccountCreated => AuditDetail::AccountCreated,
             AuditKind::SignIn => AuditDetail::SignIn {
                 new_location: false,
+                new_device: false,
+                device: None,
                 country_code: None,
                 city: None,
             },
@@ -142,6 +157,10 @@ impl AuditDetail {
                 target_user_agent: String::new(),
                 name: None,
                 previous_name: None,
+            },
+            AuditKind::SessionReported => AuditDetail::SessionReported {
+                target_user_agent: String::new(),
+                target_ip: String::new(),
             },
         }
     }

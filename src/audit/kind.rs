@@ -18,10 +18,12 @@ pub enum AuditKind {
     RefreshSuperseded,
     ReauthFailed,
     SessionRenamed,
+    /// Signed out from an alert email's "This wasn't me" link.
+    SessionReported,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 15] = [
+    pub const ALL: [AuditKind; 16] = [
         AuditKind::AccountCreated,
         AuditKind::SignIn,
         AuditKind::SignInFailed,
@@ -37,6 +39,7 @@ impl AuditKind {
         AuditKind::RefreshSuperseded,
         AuditKind::ReauthFailed,
         AuditKind::SessionRenamed,
+        AuditKind::SessionReported,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -56,6 +59,7 @@ impl AuditKind {
             AuditKind::RefreshSuperseded => "refresh_superseded",
             AuditKind::ReauthFailed => "reauth_failed",
             AuditKind::SessionRenamed => "session_renamed",
+            AuditKind::SessionReported => "session_reported",
         }
     }
 

@@ -28,6 +28,17 @@ pub struct AuditEvent {
     pub occurred_at: Timestamp,
 }
 
+/// What a sign-in was compared with: where it came from and what it is, and whether either is
+/// new on the account.
+#[derive(Debug, Clone, Copy)]
+pub struct SignInNovelty<'a> {
+    pub place: Option<&'a crate::geo::Place>,
+    pub new_location: bool,
+    /// "Chrome on Windows".
+    pub label: &'a str,
+    pub new_device: bool,
+}
+
 impl AuditEvent {
     fn new(detail: AuditDetail, actor: Actor, user_id: Option<&str>, at: Timestamp) -> Self {
         Self {
@@ -76,12 +87,19 @@ impl AuditEvent {
         user_id: &str,
         session_id: &str,
         device: &DeviceContext,
-        place: Option<&crate::geo::Place>,
-        new_location: bool,
+        seen: SignInNovelty,
         at: Timestamp,
     ) -> Self {
+        let SignInNovelty {
+            place,
+            new_location,
+            label,
+            new_device,
+        } = seen;
         let detail = AuditDetail::SignIn {
             new_location,
+            new_device,
+            device: Some(label.to_owned()),
             country_code: place.map(|p| p.country_code.clone()),
             city: place.and_then(|p| p.city.clone()),
         };
@@ -147,6 +165,23 @@ impl AuditEvent {
         Self::new(detail, actor, Some(user_id), at)
             .with_device(device)
             .acting(acting_session)
+    }
+
+    /// A session its owner signed out from an alert email ("This wasn't me"), without
+    /// being signed in: there is no acting session and no acting device beyond the request.
+    pub fn session_reported(
+        user_id: &str,
+        target: &RevokedTarget,
+        device: Option<&DeviceContext>,
+        at: Timestamp,
+    ) -> Self {
+        let detail = AuditDetail::SessionReported {
+            target_user_agent: target.user_agent.clone(),
+            target_ip: target.ip.clone(),
+        };
+        Self::new(detail, Actor::User, Some(user_id), at)
+            .with_device(device)
+            .targeting(&target.session_id, &target.jti_prefix)
     }
 
     /// `jti_prefix` is the presented token's; `device` the one that presented it.
@@ -330,6 +365,8 @@ mod tests {
             AuditDetail::AccountCreated,
             AuditDetail::SignIn {
                 new_location: true,
+                new_device: true,
+                device: Some("Chrome on Windows".into()),
                 country_code: Some("FR".into()),
                 city: Some("Lyon".into()),
             },
@@ -360,6 +397,10 @@ mod tests {
                 target_user_agent: "Firefox".into(),
                 name: Some("Work laptop".into()),
                 previous_name: None,
+            },
+            AuditDetail::SessionReported {
+                target_user_agent: "Firefox".into(),
+                target_ip: "192.0.2.1".into(),
             },
         ]
     }
@@ -392,6 +433,8 @@ mod tests {
                 r#"{"city":"Lyon","country_code":"FR","new_location":true}"#,
                 AuditDetail::SignIn {
                     new_location: true,
+                    new_device: false,
+                    device: None,
                     country_code: Some("FR".into()),
                     city: Some("Lyon".into()),
                 },
@@ -401,6 +444,8 @@ mod tests {
                 r#"{"new_location":false}"#,
                 AuditDetail::SignIn {
                     new_location: false,
+                    new_device: false,
+                    device: None,
                     country_code: None,
                     city: None,
                 },

@@ -51,6 +51,7 @@ impl Ended {
         match &event.detail {
             AuditDetail::SignOut
             | AuditDetail::SessionRevoked { .. }
+            | AuditDetail::SessionReported { .. }
             | AuditDetail::ReuseDetected { .. }
             | AuditDetail::SessionExpired => target(),
             AuditDetail::OtherSessionsRevoked { .. } => all_but_acting(),

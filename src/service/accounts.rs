@@ -3,7 +3,8 @@
 use super::SessionService;
 use super::{Principal, SignedIn};
 use crate::account::{Email, Password};
-use crate::audit::{AuditDetail, AuditEvent, PasswordCheck};
+use crate::audit::{AuditDetail, AuditEvent, PasswordCheck, SignInNovelty};
+use crate::device::ClientHints;
 use crate::error::{DomainError, DomainResult};
 use crate::geo::Place;
 use crate::rate_limit::Door;
@@ -84,7 +85,13 @@ impl SessionService {
             .geo
             .lookup_str(&device.ip)
             .and_then(|l| l.place().cloned());
-        let new_location = self.is_new_location(&user.id, place.as_ref(), now).await?;
+        let label = self
+            .0
+            .labeler
+            .label(&device.user_agent, &device.client_hints)
+            .label;
+        let (new_location, new_device) =
+            self.novelty(&user.id, place.as_ref(), &label, now).await?;
         let session_id = random_id()?;
         let refresh_token = RefreshToken::generate()?;
         let session = NewSession {
@@ -97,14 +104,13 @@ impl SessionService {
             new_location,
             verified_password_hash: user.password_hash.clone(),
         };
-        let event = AuditEvent::sign_in(
-            &user.id,
-            &session_id,
-            device,
-            place.as_ref(),
+        let seen = SignInNovelty {
+            place: place.as_ref(),
             new_location,
-            now,
-        );
+            label: &label,
+            new_device,
+        };
+        let event = AuditEvent::sign_in(&user.id, &session_id, device, seen, now);
         match self.0.store.create_session(&session, &event).await {
             // The password was changed while this sign-in was checking the old one: answer
             // as for a wrong password, which is what it now is.
@@ -156,31 +162,54 @@ impl SessionService {
         Err(DomainError::InvalidCredentials)
     }
 
-    /// A place is new when no sign-in of this user in the window came from the same
-    /// country and (when known) city. The very first sign-in has nothing to compare with
-    /// and is not flagged.
-    async fn is_new_location(
+    /// Whether this sign-in's place and device are new on the account: a place is new when
+    /// no sign-in of this user in the window came from the same country and (when known)
+    /// city; a device when none had the same label ("Chrome on Windows"). The very first
+    /// sign-in has nothing to compare with and is flagged for neither.
+    async fn novelty(
         &self,
         user_id: &str,
         place: Option<&Place>,
+        label: &str,
         now: Timestamp,
-    ) -> DomainResult<bool> {
-        let Some(place) = place else { return Ok(false) };
+    ) -> DomainResult<(bool, bool)> {
         let since = now.minus(self.0.policy.new_location_window);
         let earlier = self.0.store.sign_ins_since(user_id, since).await?;
         if earlier.is_empty() {
-            return Ok(false);
+            return Ok((false, false));
         }
-        let seen = earlier.iter().any(|record| match &record.event.detail {
-            AuditDetail::SignIn {
-                country_code, city, ..
-            } => {
-                country_code.as_deref() == Some(place.country_code.as_str())
-                    && (place.city.is_none() || city.as_deref() == place.city.as_deref())
+        let no_hints = ClientHints::default();
+        let (mut place_seen, mut device_seen) = (place.is_none(), false);
+        for record in &earlier {
+            let AuditDetail::SignIn {
+                country_code,
+                city,
+                device,
+                ..
+            } = &record.event.detail
+            else {
+                continue;
+            };
+            if let Some(place) = place {
+                place_seen |= country_code.as_deref() == Some(place.country_code.as_str())
+                    && (place.city.is_none() || city.as_deref() == place.city.as_deref());
             }
-            _ => false,
-        });
-        Ok(!seen)
+            if !device_seen {
+                // Rows written before labels were recorded: label their user agent now.
+                device_seen = match device {
+                    Some(seen) => seen == label,
+                    None => record
+                        .event
+                        .user_agent
+                        .as_deref()
+                        .is_some_and(|ua| self.0.labeler.label(ua, &no_hints).label == label),
+                };
+            }
+            if place_seen && device_seen {
+                break;
+            }
+        }
+        Ok((!place_seen, !device_seen))
     }
 
     /// Confirms the password again, which unlocks step-up actions for a while.

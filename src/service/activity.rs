@@ -43,6 +43,9 @@ impl SessionService {
         match &event.detail {
             AuditDetail::SessionRevoked {
                 target_user_agent, ..
+            }
+            | AuditDetail::SessionReported {
+                target_user_agent, ..
             } => target_device = Some(label(target_user_agent)),
             AuditDetail::OtherSessionsRevoked { count: n }
             | AuditDetail::AllSessionsRevoked { count: n } => count = Some(*n),

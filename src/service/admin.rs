@@ -73,4 +73,18 @@ impl SessionService {
         let user = self.0.store.find_user_by_email(email.normalized()).await?;
         user.map(|u| u.id).ok_or(DomainError::UserNotFound)
     }
+
+    /// The outbox's messages in `state` (all when `None`), newest first.
+    pub async fn outbox_entries(
+        &self,
+        state: Option<&str>,
+        limit: i64,
+    ) -> DomainResult<Vec<crate::store::OutboxEntry>> {
+        self.0.store.outbox_entries(state, limit).await
+    }
+
+    /// Dead messages (`ids`, or every one) sent again from now, with their ids unchanged.
+    pub async fn outbox_retry(&self, ids: Option<&[String]>) -> DomainResult<u64> {
+        self.0.store.outbox_retry(ids, self.now()).await
+    }
 }

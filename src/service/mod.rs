@@ -25,10 +25,12 @@ use crate::token::{AccessClaims, AccessToken, RefreshToken, ServerKey};
 mod accounts;
 mod activity;
 mod admin;
+mod alert_links;
 mod cookie_auth;
 mod limits;
 mod live;
 mod names;
+mod outbox;
 /// The refresh flow on its own, without the service's rate limits and owner lookup: public
 /// only for the load benchmark's "database ceiling" (`server/benches/load.rs`).
 #[doc(hidden)]
@@ -38,7 +40,9 @@ mod signing;
 
 pub use crate::audit::BulkScope;
 pub use crate::security_event::SecurityEvent;
+pub use alert_links::{AlertLinkInfo, LinkResult, LinkState};
 pub use cookie_auth::CookieAuth;
+pub use outbox::{OutboxSettings, OutboxWorker, SmtpSettings};
 
 /// An authenticated caller: a user on one of their sessions.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -174,6 +178,17 @@ impl SessionService {
             user_id: user_id.to_owned(),
             session_id: session_id.to_owned(),
         })
+    }
+
+    /// "Chrome on Windows", for a user agent on record (no client hints kept with it).
+    pub(super) fn label_of(&self, user_agent: &str) -> String {
+        let no_hints = crate::device::ClientHints::default();
+        self.0.labeler.label(user_agent, &no_hints).label
+    }
+
+    /// "Hanover, DE", when the address has a place.
+    pub(super) fn place_of(&self, ip: &str) -> Option<String> {
+        Some(self.0.geo.lookup_str(ip)?.describe())
     }
 
     /// Signs out the session of `user_id` that `target` names, audited as `by` did it.

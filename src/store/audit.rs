@@ -6,6 +6,7 @@ use std::sync::Arc;
 use super::db::Param;
 use super::notify::Notice;
 use super::{Store, Tx};
+use crate::alerts;
 use crate::audit::{Actor, AuditDetail, AuditEvent, AuditKind, AuditRecord};
 use crate::error::{DomainError, DomainResult};
 use crate::time::Timestamp;
@@ -197,6 +198,11 @@ impl Tx {
                 record: Some(Arc::new(record)),
             };
             self.announce(notice).await?;
+        }
+        if !self.outbox.routes().is_off() {
+            for outgoing in alerts::for_audit(event) {
+                self.enqueue(outgoing, event.occurred_at).await?;
+            }
         }
         Ok(())
     }

@@ -21,6 +21,7 @@ use sqlx::{
 
 use super::Store;
 use super::notify::{Bus, CHANNEL, Notice};
+use super::outbox::OutboxWiring;
 use crate::time::Timestamp;
 
 /// How a write transaction begins. SQLite takes its write lock at `BEGIN IMMEDIATE`, so a
@@ -34,6 +35,11 @@ const POSTGRES_BEGIN: &str = "BEGIN";
 /// refresh in flight and then sees its successor. SQLite needs none: its one writer already
 /// holds the whole file from `BEGIN IMMEDIATE`.
 const FOR_UPDATE: &str = " FOR UPDATE";
+
+/// Appended to the `SELECT` that claims outbox rows when several nodes claim at once: rows
+/// another node is claiming are skipped, not waited for, so each row goes to one node.
+/// SQLite's one writer claims alone and needs none.
+pub(crate) const SKIP_LOCKED: &str = " FOR UPDATE SKIP LOCKED";
 
 /// A `SELECT` that locks what it reads, in each dialect's words: written once, its
 /// `FOR UPDATE` form made once per process (held in a `LazyLock` by the statement's module).
@@ -262,8 +268,9 @@ impl Pool<'_> {
         row.ok_or(sqlx::Error::RowNotFound)
     }
 
-    /// Begins a write transaction, the dialect's way, announcing on `bus` once committed.
-    async fn begin(self, bus: Bus) -> Result<Tx, sqlx::Error> {
+    /// Begins a write transaction, the dialect's way, announcing on `bus` once committed and
+    /// writing what must leave the server to the outbox as `outbox` says.
+    async fn begin(self, bus: Bus, outbox: OutboxWiring) -> Result<Tx, sqlx::Error> {
         let conn = match self {
             Pool::Sqlite(p) => TxConn::Sqlite(p.begin_with(SQLITE_BEGIN).await?),
             Pool::Postgres(p) => TxConn::Postgres(p.begin_with(POSTGRES_BEGIN).await?),
@@ -272,6 +279,8 @@ impl Pool<'_> {
             conn,
             announced: Vec::new(),
             bus,
+            outbox,
+            enqueued: false,
         })
     }
 }
@@ -286,6 +295,10 @@ pub(crate) struct Tx {
     /// SQLite's notices, held until the commit succeeds (PostgreSQL's are in the transaction).
     announced: Vec<Notice>,
     bus: Bus,
+    /// Where messages go, and the bell this node's sender hears (`outbox.rs`).
+    pub(super) outbox: OutboxWiring,
+    /// Something was written to the outbox: ring the bell on commit.
+    pub(super) enqueued: bool,
 }
 
 #[derive(Debug)]
@@ -370,6 +383,9 @@ impl Tx {
         for notice in self.announced {
             self.bus.publish(notice);
         }
+        if self.enqueued {
+            self.outbox.ring();
+        }
         Ok(())
     }
 
@@ -405,7 +421,11 @@ impl Store {
 
     /// Begins a write transaction: `BEGIN IMMEDIATE` on SQLite, `BEGIN` on PostgreSQL.
     pub(crate) async fn begin(&self) -> Result<Tx, sqlx::Error> {
-        self.writer().begin(self.bus().clone()).await
+        let outbox = match self {
+            Store::Sqlite(s) => s.outbox().clone(),
+            Store::Postgres(s) => s.outbox().clone(),
+        };
+        self.writer().begin(self.bus().clone(), outbox).await
     }
 
     /// This node's change notices.

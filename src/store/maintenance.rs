@@ -102,6 +102,8 @@ impl Store {
             .await?;
         // A retired signing key verifies nothing any more: every token it signed has expired.
         self.prune_signing_keys(now).await?;
+        // Delivered messages and spent alert links are kept as long as the audit trail.
+        self.prune_outbox(now.minus(policy.audit_retention)).await?;
         Ok(PruneReport {
             tokens,
             sessions,

@@ -34,6 +34,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "signing keys",
         include_str!("../../migrations/sqlite/0005_signing_keys.sql"),
     ),
+    (
+        6,
+        "outbox",
+        include_str!("../../migrations/sqlite/0006_outbox.sql"),
+    ),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -61,6 +66,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         5,
         "signing keys",
         include_str!("../../migrations/postgres/0005_signing_keys.sql"),
+    ),
+    (
+        6,
+        "outbox",
+        include_str!("../../migrations/postgres/0006_outbox.sql"),
     ),
 ];
 

@@ -8,6 +8,8 @@
 //!   larger change that the domain drives and commits once, such as a rotation);
 //! - `maintenance.rs`: the signing secret, pruning and the consistency check;
 //! - `signing_keys.rs`: the ids and lifetimes of asymmetric access-token keys;
+//! - `outbox.rs`: alert emails and webhooks written with the change that causes them, claimed
+//!   by one node at a time; the links in alert emails;
 //! - `shared_limit.rs`: rate-limit buckets shared by every node on PostgreSQL;
 //! - `notify.rs`: committed changes announced to listeners (in process on SQLite, through
 //!   `LISTEN`/`NOTIFY` on PostgreSQL);
@@ -22,6 +24,7 @@ mod live_tests;
 mod maintenance;
 mod migrate;
 mod notify;
+mod outbox;
 mod postgres;
 mod sessions;
 mod shared_limit;
@@ -36,6 +39,7 @@ use std::time::Duration;
 pub(crate) use db::Tx;
 pub use maintenance::{ConsistencyReport, PruneReport};
 pub use notify::Notice;
+pub use outbox::{AlertLinkRow, OutboxEntry, OutboxRow};
 pub use postgres::PgStore;
 pub(crate) use sessions::SessionLockRow;
 pub use sessions::{LiveSessionRow, NewSession, SessionAuthRow};

@@ -7,12 +7,14 @@ use sqlx::postgres::PgPoolOptions;
 
 use super::StoreOptions;
 use super::notify::Bus;
+use super::outbox::OutboxWiring;
 use crate::error::DomainResult;
 
 #[derive(Debug, Clone)]
 pub struct PgStore {
     pool: PgPool,
     bus: Bus,
+    outbox: OutboxWiring,
 }
 
 impl PgStore {
@@ -30,6 +32,7 @@ impl PgStore {
         Ok(Self {
             pool,
             bus: Bus::new(),
+            outbox: OutboxWiring::default(),
         })
     }
 
@@ -39,5 +42,9 @@ impl PgStore {
 
     pub(crate) fn bus(&self) -> &Bus {
         &self.bus
+    }
+
+    pub(crate) fn outbox(&self) -> &OutboxWiring {
+        &self.outbox
     }
 }

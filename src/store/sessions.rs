@@ -6,6 +6,7 @@ use std::sync::LazyLock;
 use super::db::{LockingSelect, Param};
 use super::tokens::NewToken;
 use super::{Store, Tx};
+use crate::alerts;
 use crate::audit::AuditEvent;
 use crate::error::{DomainError, DomainResult};
 use crate::policy::Policy;
@@ -308,15 +309,42 @@ impl Tx {
         reason: EndReason,
         now: Timestamp,
     ) -> DomainResult<bool> {
-        let ended = self
-            .execute(
+        let ended: Option<(String,)> = self
+            .fetch_optional(
                 "UPDATE sessions SET revoked_at = $1, revoked_reason = $2 \
-                 WHERE id = $3 AND revoked_at IS NULL",
+                 WHERE id = $3 AND revoked_at IS NULL RETURNING user_id",
                 &[now.into(), reason.as_str().into(), session_id.into()],
             )
             .await?;
         self.revoke_session_tokens(session_id, reason, now).await?;
-        Ok(ended == 1)
+        if let Some((user_id,)) = &ended {
+            self.session_ended(user_id, session_id, reason, now).await?;
+        }
+        Ok(ended.is_some())
+    }
+
+    /// Takes the "New location" badge off the session: its owner said it was them.
+    pub(crate) async fn clear_new_location(&mut self, session_id: &str) -> DomainResult<()> {
+        self.execute(
+            "UPDATE sessions SET new_location = $1 WHERE id = $2",
+            &[false.into(), session_id.into()],
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// What a session's end sends (`alerts::for_session_end`), in this transaction.
+    async fn session_ended(
+        &mut self,
+        user_id: &str,
+        session_id: &str,
+        reason: EndReason,
+        now: Timestamp,
+    ) -> DomainResult<()> {
+        if let Some(outgoing) = alerts::for_session_end(user_id, session_id, reason, now) {
+            self.enqueue(outgoing, now).await?;
+        }
+        Ok(())
     }
 
     /// Revokes every live session of `user_id` but `keep`, with their tokens; how many.
@@ -344,6 +372,7 @@ impl Tx {
             .await?;
         for (session_id,) in &ended {
             self.revoke_session_tokens(session_id, reason, now).await?;
+            self.session_ended(user_id, session_id, reason, now).await?;
         }
         Ok(ended.len() as u64)
     }

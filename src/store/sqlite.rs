@@ -11,6 +11,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 
 use super::StoreOptions;
 use super::notify::Bus;
+use super::outbox::OutboxWiring;
 use crate::error::{DomainError, DomainResult};
 
 #[derive(Debug, Clone)]
@@ -18,6 +19,7 @@ pub struct SqliteStore {
     writer: SqlitePool,
     reader: SqlitePool,
     bus: Bus,
+    outbox: OutboxWiring,
 }
 
 impl SqliteStore {
@@ -60,6 +62,7 @@ impl SqliteStore {
             writer,
             reader,
             bus: Bus::new(),
+            outbox: OutboxWiring::default(),
         })
     }
 
@@ -73,6 +76,10 @@ impl SqliteStore {
 
     pub(crate) fn bus(&self) -> &Bus {
         &self.bus
+    }
+
+    pub(crate) fn outbox(&self) -> &OutboxWiring {
+        &self.outbox
     }
 
     pub async fn close(&self) {

@@ -45,7 +45,23 @@ pub(crate) struct LatestTokenRow {
     pub ip: String,
 }
 
+/// A session's newest token, live ones first: the device as it was last seen.
+const LATEST_TOKEN: &str = "SELECT jti_prefix, user_agent, ip FROM refresh_tokens \
+                            WHERE session_id = $1 \
+                            ORDER BY (revoked_at IS NULL) DESC, created_at DESC LIMIT 1";
+
 impl Store {
+    /// The session's newest token, read outside any transaction (`None`: no such session).
+    pub(crate) async fn session_last_seen(
+        &self,
+        session_id: &str,
+    ) -> DomainResult<Option<LatestTokenRow>> {
+        Ok(self
+            .reader()
+            .fetch_optional(LATEST_TOKEN, &[session_id.into()])
+            .await?)
+    }
+
     pub async fn token_owner(&self, token: &TokenHash) -> DomainResult<Option<TokenOwner>> {
         Ok(self
             .reader()
@@ -143,13 +159,7 @@ impl Tx {
 
     /// The session's newest token, live ones first.
     pub(crate) async fn latest_token(&mut self, session_id: &str) -> DomainResult<LatestTokenRow> {
-        Ok(self
-            .fetch_one(
-                "SELECT jti_prefix, user_agent, ip FROM refresh_tokens WHERE session_id = $1 \
-                 ORDER BY (revoked_at IS NULL) DESC, created_at DESC LIMIT 1",
-                &[session_id.into()],
-            )
-            .await?)
+        Ok(self.fetch_one(LATEST_TOKEN, &[session_id.into()]).await?)
     }
 
     /// Revokes the session's live tokens (part of ending the session).

@@ -1,11 +1,13 @@
 //! One route component per file.
 
+mod alert_link;
 mod devices;
 mod home;
 mod not_found;
 mod sign_in;
 mod sign_up;
 
+pub use alert_link::{NotMePage, WasMePage};
 pub use devices::DevicesPage;
 pub use home::HomePage;
 pub use not_found::NotFound;

@@ -3,6 +3,7 @@
 //! to a View.
 
 pub mod account;
+pub mod alerts;
 #[cfg(feature = "ssr")]
 pub mod context;
 pub mod devices;

@@ -61,7 +61,7 @@ pub struct SecurityEventView {
     /// account_created, sign_in, sign_in_failed, sign_out, session_revoked,
     /// other_sessions_revoked, all_sessions_revoked, reuse_detected, session_expired,
     /// password_changed, reauthenticated, refresh_grace, refresh_superseded, reauth_failed,
-    /// session_renamed.
+    /// session_renamed, session_reported.
     pub kind: String,
     /// user, admin or system.
     pub actor: String,

@@ -5,6 +5,7 @@
 mod helpers;
 mod sse;
 
+mod alerts;
 mod auth;
 mod concurrency;
 mod errors;

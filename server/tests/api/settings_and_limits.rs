@@ -157,8 +157,12 @@ async fn an_ambiguous_prefix_is_409_and_a_longer_one_signs_the_device_out(backen
             &user.id,
             &session.session_id,
             &session.device,
-            None,
-            false,
+            signedin::audit::SignInNovelty {
+                place: None,
+                new_location: false,
+                label: "Unknown device",
+                new_device: false,
+            },
             now,
         );
         store.create_session(&session, &event).await.unwrap();

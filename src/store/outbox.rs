@@ -1,0 +1,428 @@
+//! The `outbox` and `alert_links` tables: messages written in the transaction of the change
+//! that causes them (see `crate::alerts` for which), claimed by one node at a time, and
+//! marked delivered, to be retried, or dead; and the links of alert emails.
+
+use std::sync::{Arc, LazyLock, RwLock};
+
+use tokio::sync::Notify;
+
+use super::db::{LockingSelect, Param, SKIP_LOCKED};
+use super::{Store, Tx};
+use crate::alerts::link::LINK_LIFETIME;
+use crate::alerts::{Outgoing, Routes};
+use crate::error::{DomainError, DomainResult};
+use crate::time::Timestamp;
+use crate::token::random_id;
+
+/// Where this node writes messages, and the bell its sender waits on: rung when a
+/// transaction that wrote to the outbox commits, so a message leaves at once rather than at
+/// the next poll.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct OutboxWiring {
+    routes: Arc<RwLock<Arc<Routes>>>,
+    bell: Arc<Notify>,
+}
+
+impl OutboxWiring {
+    pub(crate) fn routes(&self) -> Arc<Routes> {
+        self.routes
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    pub(crate) fn ring(&self) {
+        self.bell.notify_one();
+    }
+}
+
+/// One message as the sender claims it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OutboxRow {
+    pub id: String,
+    pub message_id: String,
+    pub channel: String,
+    pub event_type: String,
+    pub destination: String,
+    pub user_id: Option<String>,
+    pub payload: String,
+    pub created_at: Timestamp,
+    pub attempts: i64,
+    /// An alert email the account's window held back (it goes out in a digest).
+    pub held_at: Option<Timestamp>,
+}
+
+/// One message as `signedin outbox list` shows it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OutboxEntry {
+    pub id: String,
+    pub message_id: String,
+    pub channel: String,
+    pub event_type: String,
+    pub destination: String,
+    pub state: String,
+    pub attempts: i64,
+    pub next_attempt_at: Timestamp,
+    pub last_error: Option<String>,
+    pub created_at: Timestamp,
+    pub delivered_at: Option<Timestamp>,
+}
+
+/// An alert email's links, as stored.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AlertLinkRow {
+    pub id: String,
+    pub user_id: String,
+    pub session_id: String,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+    /// `not_me` or `was_me`, once used.
+    pub used_for: Option<String>,
+    pub used_at: Option<Timestamp>,
+    pub everywhere_at: Option<Timestamp>,
+}
+
+pub(crate) const EMAIL: &str = "email";
+pub(crate) const WEBHOOK: &str = "webhook";
+
+const INSERT: &str = "INSERT INTO outbox (id, message_id, channel, event_type, destination, \
+                          user_id, payload, created_at, state, attempts, next_attempt_at) \
+                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $8)";
+
+macro_rules! claim {
+    ($lock:expr) => {
+        format!(
+            "UPDATE outbox SET claimed_by = $1, claimed_until = $2 \
+             WHERE id IN (SELECT id FROM outbox \
+                          WHERE state = 'pending' AND next_attempt_at <= $3 \
+                            AND (claimed_until IS NULL OR claimed_until < $3) \
+                          ORDER BY next_attempt_at, id LIMIT $4{}) \
+             RETURNING id, message_id, channel, event_type, destination, user_id, payload, \
+                       created_at, attempts, held_at",
+            $lock
+        )
+    };
+}
+
+static CLAIM_SQLITE: LazyLock<String> = LazyLock::new(|| claim!(""));
+static CLAIM_POSTGRES: LazyLock<String> = LazyLock::new(|| claim!(SKIP_LOCKED));
+
+const ALERT_LINK: &str = "SELECT id, user_id, session_id, created_at, expires_at, used_for, \
+                                 used_at, everywhere_at \
+                          FROM alert_links WHERE id = $1";
+static LOCK_ALERT_LINK: LazyLock<LockingSelect> = LazyLock::new(|| LockingSelect::new(ALERT_LINK));
+
+impl Tx {
+    /// Writes `outgoing` to the outbox as part of this transaction, for each destination the
+    /// deployment has (nothing when its channel is off).
+    pub(crate) async fn enqueue(&mut self, outgoing: Outgoing, now: Timestamp) -> DomainResult<()> {
+        let routes = self.outbox.routes();
+        match outgoing {
+            Outgoing::Webhook { event, body } => {
+                if routes.webhook_urls.is_empty() {
+                    return Ok(());
+                }
+                let message_id = format!("msg_{}", random_id()?);
+                let user_id = body["data"]["user_id"].as_str().map(str::to_owned);
+                let body = body.to_string();
+                for url in &routes.webhook_urls {
+                    let id = random_id()?;
+                    let params: [Param; 8] = [
+                        (&id).into(),
+                        (&message_id).into(),
+                        WEBHOOK.into(),
+                        event.as_str().into(),
+                        url.into(),
+                        user_id.as_deref().into(),
+                        (&body).into(),
+                        now.into(),
+                    ];
+                    self.execute(INSERT, &params).await?;
+                }
+            }
+            Outgoing::Email {
+                user_id,
+                mut facts,
+                link_session,
+            } => {
+                if !routes.emails {
+                    return Ok(());
+                }
+                if let Some(session_id) = link_session {
+                    let link_id = random_id()?;
+                    self.execute(
+                        "INSERT INTO alert_links (id, user_id, session_id, created_at, expires_at) \
+                         VALUES ($1, $2, $3, $4, $5)",
+                        &[
+                            (&link_id).into(),
+                            (&user_id).into(),
+                            (&session_id).into(),
+                            now.into(),
+                            now.plus(LINK_LIFETIME).into(),
+                        ],
+                    )
+                    .await?;
+                    facts.link_id = Some(link_id);
+                }
+                let id = random_id()?;
+                let message_id = format!("msg_{id}");
+                let destination = format!("user:{user_id}");
+                let payload = serde_json::to_string(&facts)
+                    .map_err(|e| DomainError::unexpected(format!("alert payload: {e}")))?;
+                let params: [Param; 8] = [
+                    (&id).into(),
+                    (&message_id).into(),
+                    EMAIL.into(),
+                    facts.kind.as_str().into(),
+                    (&destination).into(),
+                    Some(user_id.as_str()).into(),
+                    (&payload).into(),
+                    now.into(),
+                ];
+                self.execute(INSERT, &params).await?;
+            }
+        }
+        self.enqueued = true;
+        Ok(())
+    }
+
+    /// The alert link `id`, locked for the rest of this transaction.
+    pub(crate) async fn lock_alert_link(&mut self, id: &str) -> DomainResult<Option<AlertLinkRow>> {
+        Ok(self
+            .fetch_optional_locked(&LOCK_ALERT_LINK, &[id.into()])
+            .await?)
+    }
+
+    /// Marks the link used, for `not_me` or `was_me`; `false` if it already was.
+    pub(crate) async fn use_alert_link(
+        &mut self,
+        id: &str,
+        used_for: &str,
+        now: Timestamp,
+    ) -> DomainResult<bool> {
+        let changed = self
+            .execute(
+                "UPDATE alert_links SET used_for = $1, used_at = $2 WHERE id = $3 AND used_at IS NULL",
+                &[used_for.into(), now.into(), id.into()],
+            )
+            .await?;
+        Ok(changed == 1)
+    }
+
+    /// Records that the link's "Sign out everywhere" was used; `false` if it already was.
+    pub(crate) async fn use_alert_link_everywhere(
+        &mut self,
+        id: &str,
+        now: Timestamp,
+    ) -> DomainResult<bool> {
+        let changed = self
+            .execute(
+                "UPDATE alert_links SET everywhere_at = $1 \
+                 WHERE id = $2 AND used_for = 'not_me' AND everywhere_at IS NULL",
+                &[now.into(), id.into()],
+            )
+            .await?;
+        Ok(changed == 1)
+    }
+}
+
+impl Store {
+    /// From now on, messages are written for `routes` (set once at start-up).
+    pub fn set_outbox_routes(&self, routes: Routes) {
+        let wiring = self.outbox_wiring();
+        *wiring.routes.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(routes);
+    }
+
+    /// Waits until a transaction that wrote to the outbox commits on this node (or returns at
+    /// once if one did since the last wait).
+    pub async fn outbox_rung(&self) {
+        self.outbox_wiring().bell.notified().await;
+    }
+
+    fn outbox_wiring(&self) -> &OutboxWiring {
+        match self {
+            Store::Sqlite(s) => s.outbox(),
+            Store::Postgres(s) => s.outbox(),
+        }
+    }
+
+    /// Claims up to `limit` due messages for `node` until `lease_until`: no other node
+    /// attempts them meanwhile (rows another node is claiming right now are skipped).
+    pub(crate) async fn claim_outbox(
+        &self,
+        node: &str,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: i64,
+    ) -> DomainResult<Vec<OutboxRow>> {
+        let sql = match self {
+            Store::Sqlite(_) => &*CLAIM_SQLITE,
+            Store::Postgres(_) => &*CLAIM_POSTGRES,
+        };
+        Ok(self
+            .writer()
+            .fetch_all(
+                sql,
+                &[node.into(), lease_until.into(), now.into(), limit.into()],
+            )
+            .await?)
+    }
+
+    /// Marks `ids` delivered (if `node` still holds them); `digest_id` names the digest email
+    /// that carried them.
+    pub(crate) async fn outbox_delivered(
+        &self,
+        ids: &[&str],
+        node: &str,
+        digest_id: Option<&str>,
+        now: Timestamp,
+    ) -> DomainResult<()> {
+        let mut tx = self.begin().await?;
+        for id in ids {
+            tx.execute(
+                "UPDATE outbox SET state = 'delivered', delivered_at = $1, attempts = attempts + 1, \
+                        last_error = NULL, claimed_by = NULL, claimed_until = NULL, digest_id = $2 \
+                 WHERE id = $3 AND claimed_by = $4",
+                &[now.into(), digest_id.into(), (*id).into(), node.into()],
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A failed attempt: tried again at `retry_at`, or dead when `None`.
+    pub(crate) async fn outbox_failed(
+        &self,
+        id: &str,
+        node: &str,
+        error: &str,
+        retry_at: Option<Timestamp>,
+        now: Timestamp,
+    ) -> DomainResult<()> {
+        let sql = match retry_at {
+            Some(_) => {
+                "UPDATE outbox SET next_attempt_at = $1, attempts = attempts + 1, last_error = $2, \
+                        claimed_by = NULL, claimed_until = NULL \
+                 WHERE id = $3 AND claimed_by = $4"
+            }
+            None => {
+                "UPDATE outbox SET state = 'dead', next_attempt_at = $1, attempts = attempts + 1, \
+                        last_error = $2, claimed_by = NULL, claimed_until = NULL \
+                 WHERE id = $3 AND claimed_by = $4"
+            }
+        };
+        // A dead message keeps when it died where the next try would have been.
+        let at = retry_at.unwrap_or(now);
+        self.writer()
+            .execute(sql, &[at.into(), error.into(), id.into(), node.into()])
+            .await?;
+        Ok(())
+    }
+
+    /// Puts a claimed message back, untried, until `until` (an email waiting for its
+    /// account's alert window).
+    pub(crate) async fn outbox_hold(
+        &self,
+        id: &str,
+        node: &str,
+        until: Timestamp,
+        now: Timestamp,
+    ) -> DomainResult<()> {
+        self.writer()
+            .execute(
+                "UPDATE outbox SET next_attempt_at = $1, held_at = COALESCE(held_at, $2), \
+                        claimed_by = NULL, claimed_until = NULL \
+                 WHERE id = $3 AND claimed_by = $4",
+                &[until.into(), now.into(), id.into(), node.into()],
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// When each alert email counted against `user_id`'s window was sent since `since`
+    /// (a digest counts once), oldest first.
+    pub(crate) async fn emails_sent_since(
+        &self,
+        user_id: &str,
+        since: Timestamp,
+    ) -> DomainResult<Vec<Timestamp>> {
+        let rows: Vec<(Timestamp,)> = self
+            .reader()
+            .fetch_all(
+                "SELECT delivered_at FROM outbox \
+                 WHERE user_id = $1 AND channel = 'email' AND delivered_at >= $2 \
+                   AND (digest_id IS NULL OR digest_id = id) \
+                 ORDER BY delivered_at",
+                &[user_id.into(), since.into()],
+            )
+            .await?;
+        Ok(rows.into_iter().map(|(at,)| at).collect())
+    }
+
+    /// Messages in `state` (every state when `None`), newest first.
+    pub async fn outbox_entries(
+        &self,
+        state: Option<&str>,
+        limit: i64,
+    ) -> DomainResult<Vec<OutboxEntry>> {
+        Ok(self
+            .reader()
+            .fetch_all(
+                "SELECT id, message_id, channel, event_type, destination, state, attempts, \
+                        next_attempt_at, last_error, created_at, delivered_at \
+                 FROM outbox WHERE ($1 = '' OR state = $1) \
+                 ORDER BY created_at DESC, id LIMIT $2",
+                &[state.unwrap_or("").into(), limit.into()],
+            )
+            .await?)
+    }
+
+    /// Dead messages (those of `ids`, or all) made pending and due at `now`; how many.
+    pub async fn outbox_retry(&self, ids: Option<&[String]>, now: Timestamp) -> DomainResult<u64> {
+        let revive = "UPDATE outbox SET state = 'pending', next_attempt_at = $1, \
+                             claimed_by = NULL, claimed_until = NULL \
+                      WHERE state = 'dead'";
+        let mut tx = self.begin().await?;
+        let mut revived = 0;
+        match ids {
+            None => revived += tx.execute(revive, &[now.into()]).await?,
+            Some(ids) => {
+                let one = format!("{revive} AND id = $2");
+                for id in ids {
+                    revived += tx.execute(&one, &[now.into(), id.into()]).await?;
+                }
+            }
+        }
+        tx.enqueued = revived > 0;
+        tx.commit().await?;
+        Ok(revived)
+    }
+
+    /// The alert link `id`, if there is one.
+    pub(crate) async fn alert_link(&self, id: &str) -> DomainResult<Option<AlertLinkRow>> {
+        Ok(self
+            .reader()
+            .fetch_optional(ALERT_LINK, &[id.into()])
+            .await?)
+    }
+
+    /// Forgets delivered messages and expired links older than `cutoff`; how many rows.
+    pub(crate) async fn prune_outbox(&self, cutoff: Timestamp) -> DomainResult<u64> {
+        let mut tx = self.begin().await?;
+        let messages = tx
+            .execute(
+                "DELETE FROM outbox WHERE state = 'delivered' AND delivered_at < $1",
+                &[cutoff.into()],
+            )
+            .await?;
+        let links = tx
+            .execute(
+                "DELETE FROM alert_links WHERE expires_at < $1",
+                &[cutoff.into()],
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(messages + links)
+    }
+}
