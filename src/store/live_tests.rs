@@ -1,4 +1,4 @@
-//! Announcements leave a transaction only if it commits, on either store.
+//! Announcements and outbox messages leave a transaction only if it commits, on either store.
 
 #[path = "../../tests/support/postgres.rs"]
 mod postgres;
@@ -92,6 +92,75 @@ async fn on_postgres_rolled_back_changes_announce_nothing() {
         .await
         .unwrap();
     rolled_back_changes_announce_nothing(store.clone()).await;
+    store.close().await;
+    postgres::drop_database(&admin, &name).await;
+}
+
+/// The outbox is written in the change's transaction: a rolled-back or dropped change leaves
+/// no message behind, a committed one leaves its messages, and nothing is written while the
+/// channels are off.
+async fn rolled_back_changes_send_nothing(store: Store) {
+    use crate::alerts::Routes;
+    use crate::session::EndReason;
+
+    let messages = |store: Store| async move {
+        let rows: Vec<(String,)> = store
+            .reader()
+            .fetch_all("SELECT user_id FROM outbox ORDER BY user_id", &[])
+            .await
+            .unwrap();
+        rows.into_iter().map(|(user,)| user).collect::<Vec<_>>()
+    };
+    let at = Timestamp::from_unix_seconds(1_700_000_000);
+    // A session's end sends `session.revoked`; the sessions need not exist for the step.
+    let end = |user: &'static str| {
+        let store = store.clone();
+        async move {
+            let mut tx = store.begin().await.unwrap();
+            let outgoing = crate::alerts::for_session_end(user, "0123", EndReason::SignedOut, at);
+            tx.enqueue(outgoing.unwrap(), at).await.unwrap();
+            tx
+        }
+    };
+    end("off").await.commit().await.unwrap();
+    assert!(
+        messages(store.clone()).await.is_empty(),
+        "channels off: nothing written"
+    );
+
+    store.set_outbox_routes(Routes {
+        emails: false,
+        webhook_urls: vec!["http://127.0.0.1:9/a".into(), "http://127.0.0.1:9/b".into()],
+    });
+    end("rolled-back").await.rollback().await.unwrap();
+    drop(end("dropped").await);
+    end("committed").await.commit().await.unwrap();
+    assert_eq!(
+        messages(store.clone()).await,
+        ["committed", "committed"],
+        "one per URL"
+    );
+}
+
+#[tokio::test]
+async fn on_sqlite_rolled_back_changes_send_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("outbox.db").display());
+    let store = Store::connect(&url, &StoreOptions::default())
+        .await
+        .unwrap();
+    rolled_back_changes_send_nothing(store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_postgres_rolled_back_changes_send_nothing() {
+    let Some((url, admin, name)) = postgres::create_database("signedin_outbox").await else {
+        return;
+    };
+    let store = Store::connect(&url, &StoreOptions::default())
+        .await
+        .unwrap();
+    rolled_back_changes_send_nothing(store.clone()).await;
     store.close().await;
     postgres::drop_database(&admin, &name).await;
 }
