@@ -240,6 +240,17 @@ async fn webhooks_are_signed_retried_with_the_same_id_and_dead_lettered_after_a_
         dead.message_id
     );
     let _ = mac;
+
+    // Delivered messages are kept a week, then pruned: the first went out about 40 hours
+    // (of failing retries) before the second.
+    h.advance(Duration::from_secs(6 * 86_400));
+    h.service.prune().await.unwrap();
+    let kept = entries(&h).await;
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].message_id, dead.message_id);
+    h.advance(Duration::from_secs(2 * 86_400));
+    h.service.prune().await.unwrap();
+    assert!(entries(&h).await.is_empty());
 }
 
 async fn alert_emails_stay_within_their_window_and_fold_the_rest_into_a_digest(db: &TestDb) {

@@ -1,6 +1,8 @@
 //! What runs beside the requests: the shared signing secret, pruning what can no longer
 //! matter, and the consistency check behind `signedin check`.
 
+use std::time::Duration;
+
 use super::Store;
 use super::db::Param;
 use super::sessions::{LIVE_SESSIONS_WITHOUT_LIVE_TOKEN, live_cutoffs};
@@ -102,8 +104,13 @@ impl Store {
             .await?;
         // A retired signing key verifies nothing any more: every token it signed has expired.
         self.prune_signing_keys(now).await?;
-        // Delivered messages and spent alert links are kept as long as the audit trail.
-        self.prune_outbox(now.minus(policy.audit_retention)).await?;
+        // Delivered messages are kept a week for `signedin outbox list` (the email window
+        // needs only its last hour); dead ones until retried; links a day past expiry.
+        self.prune_outbox(
+            now.minus(Duration::from_secs(7 * 86_400)),
+            now.minus(Duration::from_secs(86_400)),
+        )
+        .await?;
         Ok(PruneReport {
             tokens,
             sessions,

@@ -407,19 +407,24 @@ impl Store {
             .await?)
     }
 
-    /// Forgets delivered messages and expired links older than `cutoff`; how many rows.
-    pub(crate) async fn prune_outbox(&self, cutoff: Timestamp) -> DomainResult<u64> {
+    /// Forgets messages delivered before `delivered_before` and links that expired before
+    /// `expired_before`; how many rows.
+    pub(crate) async fn prune_outbox(
+        &self,
+        delivered_before: Timestamp,
+        expired_before: Timestamp,
+    ) -> DomainResult<u64> {
         let mut tx = self.begin().await?;
         let messages = tx
             .execute(
                 "DELETE FROM outbox WHERE state = 'delivered' AND delivered_at < $1",
-                &[cutoff.into()],
+                &[delivered_before.into()],
             )
             .await?;
         let links = tx
             .execute(
                 "DELETE FROM alert_links WHERE expires_at < $1",
-                &[cutoff.into()],
+                &[expired_before.into()],
             )
             .await?;
         tx.commit().await?;
