@@ -506,6 +506,11 @@ async fn yes_it_was_me_clears_the_badge_and_bad_links_say_why(db: &TestDb) {
             .session_live
     );
     assert_eq!(
+        h.service.confirm_was_me(&iphone).await.unwrap(),
+        Err(LinkProblem::SessionEnded),
+        "nothing to confirm"
+    );
+    assert_eq!(
         h.service
             .report_not_me(&iphone, &device(MAC_CHROME, "203.0.113.10"))
             .await

@@ -91,6 +91,9 @@ pub struct AlertFacts {
     pub user_agent: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip: Option<String>,
+    /// The device's label as it signed in (client hints included): a new sign-in's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<String>,
     /// How many sessions a bulk sign-out or password change ended.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<u64>,
@@ -119,6 +122,11 @@ pub fn for_audit(event: &AuditEvent) -> Vec<Outgoing> {
         return Vec::new();
     };
     let target = event.target_session_id.as_deref();
+    // A sign-in's label was worked out with its client hints, which the event does not keep.
+    let label = match &event.detail {
+        AuditDetail::SignIn { device, .. } => device.clone(),
+        _ => None,
+    };
     let email = |kind: AlertKind, count: Option<u64>, link_session: Option<&str>| Outgoing::Email {
         user_id: user_id.to_owned(),
         facts: AlertFacts {
@@ -126,6 +134,7 @@ pub fn for_audit(event: &AuditEvent) -> Vec<Outgoing> {
             at: event.occurred_at,
             user_agent: event.user_agent.clone(),
             ip: event.ip.clone(),
+            device: label.clone(),
             count,
             link_id: None,
         },

@@ -85,7 +85,7 @@ impl SessionService {
             at: row.created_at,
             device: seen.as_ref().map_or_else(
                 || "Unknown device".to_owned(),
-                |seen| self.label_of(&seen.user_agent),
+                |seen| self.label_of(&seen.user_agent, seen.client_hints.as_deref()),
             ),
             place: seen.as_ref().and_then(|seen| self.place_of(&seen.ip)),
             ip: seen.map(|seen| seen.ip),
@@ -193,6 +193,7 @@ impl SessionService {
     }
 
     /// "Yes, it was me": the session keeps its sign-in but loses its "New location" badge.
+    /// For a session that has ended there is nothing to confirm (`SessionEnded`).
     pub async fn confirm_was_me(&self, token: &str) -> LinkResult<()> {
         let now = self.now();
         let id = match self.link_key().verify(token, now) {
@@ -206,6 +207,13 @@ impl SessionService {
             Some(row) if row.used_at.is_some() => return Ok(Err(LinkProblem::AlreadyUsed)),
             Some(row) => row,
         };
+        let live = tx
+            .live_session(&row.user_id, &row.session_id, &self.0.policy, now)
+            .await?
+            .is_some();
+        if !live {
+            return Ok(Err(LinkProblem::SessionEnded));
+        }
         tx.use_alert_link(&row.id, "was_me", now).await?;
         tx.clear_new_location(&row.session_id).await?;
         tx.commit().await?;

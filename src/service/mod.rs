@@ -180,10 +180,11 @@ impl SessionService {
         })
     }
 
-    /// "Chrome on Windows", for a user agent on record (no client hints kept with it).
-    pub(super) fn label_of(&self, user_agent: &str) -> String {
-        let no_hints = crate::device::ClientHints::default();
-        self.0.labeler.label(user_agent, &no_hints).label
+    /// "Chrome on Windows 11", for a user agent on record and the client hints (JSON) kept
+    /// with it, if any: the label the devices page shows.
+    pub(super) fn label_of(&self, user_agent: &str, client_hints: Option<&str>) -> String {
+        let hints = crate::device::ClientHints::from_json(client_hints);
+        self.0.labeler.label(user_agent, &hints).label
     }
 
     /// "Hanover, DE", when the address has a place.

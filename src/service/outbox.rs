@@ -370,10 +370,11 @@ impl OutboxWorker {
         AlertItem {
             kind: facts.kind,
             at: facts.at,
-            device: facts
-                .user_agent
-                .as_deref()
-                .map_or_else(|| "Unknown device".to_owned(), |ua| service.label_of(ua)),
+            device: match (facts.device, facts.user_agent.as_deref()) {
+                (Some(label), _) => label,
+                (None, Some(ua)) => service.label_of(ua, None),
+                (None, None) => "Unknown device".to_owned(),
+            },
             place: facts.ip.as_deref().and_then(|ip| service.place_of(ip)),
             ip: facts.ip,
             count: facts.count,

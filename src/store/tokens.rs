@@ -43,10 +43,12 @@ pub(crate) struct LatestTokenRow {
     pub jti_prefix: String,
     pub user_agent: String,
     pub ip: String,
+    /// The User-Agent Client Hints it was issued with (JSON), for the device's label.
+    pub client_hints: Option<String>,
 }
 
 /// A session's newest token, live ones first: the device as it was last seen.
-const LATEST_TOKEN: &str = "SELECT jti_prefix, user_agent, ip FROM refresh_tokens \
+const LATEST_TOKEN: &str = "SELECT jti_prefix, user_agent, ip, client_hints FROM refresh_tokens \
                             WHERE session_id = $1 \
                             ORDER BY (revoked_at IS NULL) DESC, created_at DESC LIMIT 1";
 

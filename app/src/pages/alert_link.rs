@@ -58,6 +58,7 @@ fn was_me_screen(view: &AlertLinkView, done: &str) -> Screen {
         return Screen::CantUse(reason(problem), false);
     }
     match (view.state.as_str(), done) {
+        ("unused", _) if !view.session_live => Screen::CantUse(reason("session_ended"), false),
         ("unused", _) => Screen::ConfirmWasMe,
         ("was_me", "was_me") => Screen::Thanks,
         _ => Screen::CantUse(USED, false),
@@ -244,6 +245,10 @@ mod tests {
         assert_eq!(
             was_me_screen(&link("not_me", true, None), ""),
             Screen::CantUse(USED, false)
+        );
+        assert_eq!(
+            was_me_screen(&link("unused", false, None), ""),
+            Screen::CantUse(reason("session_ended"), false)
         );
     }
 }
