@@ -200,9 +200,8 @@ impl Tx {
             self.announce(notice).await?;
         }
         if !self.outbox.routes().is_off() {
-            for outgoing in alerts::for_audit(event) {
-                self.enqueue(outgoing, event.occurred_at).await?;
-            }
+            self.enqueue(alerts::for_audit(event), event.occurred_at)
+                .await?;
         }
         Ok(())
     }

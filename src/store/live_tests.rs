@@ -118,7 +118,7 @@ async fn rolled_back_changes_send_nothing(store: Store) {
         async move {
             let mut tx = store.begin().await.unwrap();
             let outgoing = crate::alerts::for_session_end(user, "0123", EndReason::SignedOut, at);
-            tx.enqueue(outgoing.unwrap(), at).await.unwrap();
+            tx.enqueue(vec![outgoing.unwrap()], at).await.unwrap();
             tx
         }
     };

@@ -85,9 +85,12 @@ pub struct AlertLinkRow {
 pub(crate) const EMAIL: &str = "email";
 pub(crate) const WEBHOOK: &str = "webhook";
 
-const INSERT: &str = "INSERT INTO outbox (id, message_id, channel, event_type, destination, \
-                          user_id, payload, created_at, state, attempts, next_attempt_at) \
-                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $8)";
+/// The head of the one multi-row `INSERT` a transaction's messages go in (`Tx::enqueue`).
+const INSERT_HEAD: &str = "INSERT INTO outbox (id, message_id, channel, event_type, destination, \
+                               user_id, payload, created_at, state, attempts, next_attempt_at) \
+                           VALUES";
+/// Rows per statement: 7 parameters each, well inside SQLite's 32,766.
+const ROWS_PER_INSERT: usize = 500;
 
 macro_rules! claim {
     ($lock:expr) => {
@@ -114,75 +117,98 @@ static LOCK_ALERT_LINK: LazyLock<LockingSelect> = LazyLock::new(|| LockingSelect
 
 impl Tx {
     /// Writes `outgoing` to the outbox as part of this transaction, for each destination the
-    /// deployment has (nothing when its channel is off).
-    pub(crate) async fn enqueue(&mut self, outgoing: Outgoing, now: Timestamp) -> DomainResult<()> {
+    /// deployment has (nothing when its channel is off): every message in one statement (a
+    /// statement is most of what a row costs), after the links their emails carry.
+    pub(crate) async fn enqueue(
+        &mut self,
+        outgoing: Vec<Outgoing>,
+        now: Timestamp,
+    ) -> DomainResult<()> {
         let routes = self.outbox.routes();
-        match outgoing {
-            Outgoing::Webhook { event, body } => {
-                if routes.webhook_urls.is_empty() {
-                    return Ok(());
+        let mut rows: Vec<[String; 6]> = Vec::new();
+        for message in outgoing {
+            match message {
+                Outgoing::Webhook { event, body } => {
+                    if routes.webhook_urls.is_empty() {
+                        continue;
+                    }
+                    let message_id = format!("msg_{}", random_id()?);
+                    let user_id = body["data"]["user_id"].as_str().unwrap_or("").to_owned();
+                    let body = body.to_string();
+                    for url in &routes.webhook_urls {
+                        rows.push([
+                            message_id.clone(),
+                            WEBHOOK.to_owned(),
+                            event.as_str().to_owned(),
+                            url.clone(),
+                            user_id.clone(),
+                            body.clone(),
+                        ]);
+                    }
                 }
-                let message_id = format!("msg_{}", random_id()?);
-                let user_id = body["data"]["user_id"].as_str().map(str::to_owned);
-                let body = body.to_string();
-                for url in &routes.webhook_urls {
-                    let id = random_id()?;
-                    let params: [Param; 8] = [
-                        (&id).into(),
-                        (&message_id).into(),
-                        WEBHOOK.into(),
-                        event.as_str().into(),
-                        url.into(),
-                        user_id.as_deref().into(),
-                        (&body).into(),
-                        now.into(),
-                    ];
-                    self.execute(INSERT, &params).await?;
+                Outgoing::Email {
+                    user_id,
+                    mut facts,
+                    link_session,
+                } => {
+                    if !routes.emails {
+                        continue;
+                    }
+                    if let Some(session_id) = link_session {
+                        let link_id = random_id()?;
+                        self.execute(
+                            "INSERT INTO alert_links (id, user_id, session_id, created_at, expires_at) \
+                             VALUES ($1, $2, $3, $4, $5)",
+                            &[
+                                (&link_id).into(),
+                                (&user_id).into(),
+                                (&session_id).into(),
+                                now.into(),
+                                now.plus(LINK_LIFETIME).into(),
+                            ],
+                        )
+                        .await?;
+                        facts.link_id = Some(link_id);
+                    }
+                    let payload = serde_json::to_string(&facts)
+                        .map_err(|e| DomainError::unexpected(format!("alert payload: {e}")))?;
+                    rows.push([
+                        format!("msg_{}", random_id()?),
+                        EMAIL.to_owned(),
+                        facts.kind.as_str().to_owned(),
+                        format!("user:{user_id}"),
+                        user_id,
+                        payload,
+                    ]);
                 }
-            }
-            Outgoing::Email {
-                user_id,
-                mut facts,
-                link_session,
-            } => {
-                if !routes.emails {
-                    return Ok(());
-                }
-                if let Some(session_id) = link_session {
-                    let link_id = random_id()?;
-                    self.execute(
-                        "INSERT INTO alert_links (id, user_id, session_id, created_at, expires_at) \
-                         VALUES ($1, $2, $3, $4, $5)",
-                        &[
-                            (&link_id).into(),
-                            (&user_id).into(),
-                            (&session_id).into(),
-                            now.into(),
-                            now.plus(LINK_LIFETIME).into(),
-                        ],
-                    )
-                    .await?;
-                    facts.link_id = Some(link_id);
-                }
-                let id = random_id()?;
-                let message_id = format!("msg_{id}");
-                let destination = format!("user:{user_id}");
-                let payload = serde_json::to_string(&facts)
-                    .map_err(|e| DomainError::unexpected(format!("alert payload: {e}")))?;
-                let params: [Param; 8] = [
-                    (&id).into(),
-                    (&message_id).into(),
-                    EMAIL.into(),
-                    facts.kind.as_str().into(),
-                    (&destination).into(),
-                    Some(user_id.as_str()).into(),
-                    (&payload).into(),
-                    now.into(),
-                ];
-                self.execute(INSERT, &params).await?;
             }
         }
-        self.enqueued = true;
+        for chunk in rows.chunks(ROWS_PER_INSERT) {
+            let ids = chunk
+                .iter()
+                .map(|_| random_id())
+                .collect::<DomainResult<Vec<_>>>()?;
+            let mut sql = String::from(INSERT_HEAD);
+            let mut params: Vec<Param> = vec![now.into()];
+            for (n, (id, row)) in ids.iter().zip(chunk).enumerate() {
+                let base = 2 + n * 7;
+                sql.push_str(if n == 0 { " " } else { ", " });
+                sql.push_str(&format!(
+                    "(${}, ${}, ${}, ${}, ${}, NULLIF(${}, ''), ${}, $1, 'pending', 0, $1)",
+                    base,
+                    base + 1,
+                    base + 2,
+                    base + 3,
+                    base + 4,
+                    base + 5,
+                    base + 6
+                ));
+                params.push(id.into());
+                params.extend(row.iter().map(Param::from));
+            }
+            self.execute(&sql, &params).await?;
+            self.enqueued = true;
+        }
         Ok(())
     }
 

@@ -318,7 +318,8 @@ impl Tx {
             .await?;
         self.revoke_session_tokens(session_id, reason, now).await?;
         if let Some((user_id,)) = &ended {
-            self.session_ended(user_id, session_id, reason, now).await?;
+            self.sessions_ended(user_id, &[session_id], reason, now)
+                .await?;
         }
         Ok(ended.is_some())
     }
@@ -333,18 +334,19 @@ impl Tx {
         Ok(())
     }
 
-    /// What a session's end sends (`alerts::for_session_end`), in this transaction.
-    async fn session_ended(
+    /// What sessions' ends send (`alerts::for_session_end`), in this transaction.
+    async fn sessions_ended(
         &mut self,
         user_id: &str,
-        session_id: &str,
+        session_ids: &[&str],
         reason: EndReason,
         now: Timestamp,
     ) -> DomainResult<()> {
-        if let Some(outgoing) = alerts::for_session_end(user_id, session_id, reason, now) {
-            self.enqueue(outgoing, now).await?;
-        }
-        Ok(())
+        let outgoing = session_ids
+            .iter()
+            .filter_map(|id| alerts::for_session_end(user_id, id, reason, now))
+            .collect();
+        self.enqueue(outgoing, now).await
     }
 
     /// Revokes every live session of `user_id` but `keep`, with their tokens; how many.
@@ -372,8 +374,9 @@ impl Tx {
             .await?;
         for (session_id,) in &ended {
             self.revoke_session_tokens(session_id, reason, now).await?;
-            self.session_ended(user_id, session_id, reason, now).await?;
         }
+        let ids: Vec<&str> = ended.iter().map(|(id,)| id.as_str()).collect();
+        self.sessions_ended(user_id, &ids, reason, now).await?;
         Ok(ended.len() as u64)
     }
 
