@@ -89,6 +89,12 @@ if [ "$mode" = "test" ]; then
       apt_install "$tool"
     fi
   done
+  # The alert suite: Debian's aiosmtpd as the test SMTP server (run by /usr/bin/python3), and
+  # the webhook receiver's venv with the reference standardwebhooks package (PyPI, pinned).
+  if ! /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1; then
+    say "Installing Debian's python3-aiosmtpd (the alert tests' SMTP server)"
+    apt_install python3-aiosmtpd
+  fi
   # The deployment suite makes a self-signed certificate and probes with curl.
   have openssl || apt_install openssl
   have curl || apt_install curl ca-certificates
@@ -96,6 +102,7 @@ if [ "$mode" = "test" ]; then
     say "Installing Debian's python3-venv (the FastAPI example's tests)"
     apt_install python3-venv
   fi
+  scripts/alerts/venv.sh >/dev/null
   # test.sh starts a throwaway PostgreSQL unless given a server or told to skip it.
   if [ -z "${TEST_DATABASE_URL:-}" ] && [ "${SIGNEDIN_TEST_SKIP_POSTGRES:-}" != 1 ] \
     && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then

@@ -69,6 +69,13 @@ SIGNEDIN_LOG_FORMAT=pretty SIGNEDIN_LOG=warn \
 say "End-to-end through real gateways: nginx, Caddy and the FastAPI example"
 scripts/e2e-gateway.sh
 
+# New sign-in alerts with a real SMTP server (Debian's aiosmtpd) and a webhook receiver that
+# verifies with the reference Standard Webhooks library: the browser journey ("This wasn't me"),
+# then the faults (receiver down, kill -9, slow/500/redirect receivers, dead letter, digest, and
+# two nodes on the PostgreSQL server TEST_DATABASE_URL names, skipped with a warning without it).
+say "End-to-end: new sign-in alerts, emails and signed webhooks, and their faults"
+scripts/e2e-alerts.sh
+
 # Two nodes on one PostgreSQL database, one device on each: the live page must hear what the
 # other node did; then the same two nodes behind nginx as deployed (docs/DEPLOY.md), with a
 # rolling restart under load. Needs PostgreSQL, so it runs unless those suites were skipped.
@@ -81,6 +88,9 @@ fi
 
 say "Forward-auth benchmark, smoke mode (1 s per row through nginx; speed not judged)"
 scripts/bench-forward-auth.sh --smoke
+
+say "Alerts benchmark, smoke mode (sign-in throughput with alerts off and on; speed not judged)"
+scripts/bench-alerts.sh --smoke
 
 say "The page's bundle within its budget (gzip -9)"
 scripts/bundle-budget.sh

@@ -28,6 +28,8 @@ use crate::token::{random_bytes, random_id};
 /// How many messages one round claims; they are attempted at once, so the lease covers
 /// every one of them.
 const BATCH: i64 = 16;
+/// How long a sender lets new messages gather after the first one rings.
+const GATHER: Duration = Duration::from_millis(20);
 /// How many deliveries one node runs at once.
 const IN_FLIGHT: usize = 64;
 /// How often an idle sender looks for due messages (other nodes' new ones, retries).
@@ -153,7 +155,11 @@ impl OutboxWorker {
                 if limit == 0 || (claimed as i64) < limit {
                     let store = self.0.service.store();
                     tokio::select! {
-                        () = store.outbox_rung() => {}
+                        () = store.outbox_rung() => {
+                            // Let the commits of a busy moment gather: one claim takes them
+                            // all, rather than one claim (a write) per sign-in.
+                            tokio::time::sleep(GATHER).await;
+                        }
                         () = tokio::time::sleep(POLL) => {}
                         Some(done) = running.join_next(), if !running.is_empty() => report(done),
                     }

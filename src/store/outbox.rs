@@ -303,17 +303,19 @@ impl Store {
         digest_id: Option<&str>,
         now: Timestamp,
     ) -> DomainResult<()> {
-        let mut tx = self.begin().await?;
-        for id in ids {
-            tx.execute(
-                "UPDATE outbox SET state = 'delivered', delivered_at = $1, attempts = attempts + 1, \
-                        last_error = NULL, claimed_by = NULL, claimed_until = NULL, digest_id = $2 \
-                 WHERE id = $3 AND claimed_by = $4",
-                &[now.into(), digest_id.into(), (*id).into(), node.into()],
-            )
-            .await?;
+        // One statement, however many (a digest's): no transaction to open and close.
+        let mut sql = String::from(
+            "UPDATE outbox SET state = 'delivered', delivered_at = $1, attempts = attempts + 1, \
+                    last_error = NULL, claimed_by = NULL, claimed_until = NULL, digest_id = $2 \
+             WHERE claimed_by = $3 AND id IN (",
+        );
+        let mut params: Vec<Param> = vec![now.into(), digest_id.into(), node.into()];
+        for (n, id) in ids.iter().enumerate() {
+            sql.push_str(&format!("{}${}", if n == 0 { "" } else { ", " }, n + 4));
+            params.push((*id).into());
         }
-        tx.commit().await?;
+        sql.push(')');
+        self.writer().execute(&sql, &params).await?;
         Ok(())
     }
 
