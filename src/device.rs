@@ -156,8 +156,10 @@ impl ClientHints {
             ("Chrome OS" | "ChromeOS", _) => "ChromeOS".into(),
             ("Linux", _) => "Linux".into(),
             ("iOS", _) => "iOS".into(),
-            ("Unknown", _) | ("", _) => return None,
-            (other, _) => other.to_owned(),
+            ("Chromium OS", _) => "ChromeOS".into(),
+            // Anything else is the client's own words, which end up in alert emails: the
+            // user-agent string names the system instead.
+            _ => return None,
         })
     }
 }

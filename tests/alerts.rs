@@ -22,6 +22,7 @@ use signedin::{BulkScope, Principal};
 
 on_both_stores!(
     a_change_writes_its_messages_with_its_audit_event_and_a_refusal_writes_none,
+    a_node_claims_only_what_it_can_deliver,
     webhooks_are_signed_retried_with_the_same_id_and_dead_lettered_after_a_day,
     alert_emails_stay_within_their_window_and_fold_the_rest_into_a_digest,
     two_nodes_never_deliver_one_message_twice,
@@ -232,6 +233,13 @@ async fn webhooks_are_signed_retried_with_the_same_id_and_dead_lettered_after_a_
     drain(&worker).await;
     assert_eq!(hook.got().len(), before, "a dead message is not tried");
     assert_eq!(h.service.outbox_retry(None).await.unwrap(), 1);
+    // Revived, it has a day of retries again: one more failure does not kill it.
+    hook.answer(503);
+    drain(&worker).await;
+    let retried = entries(&h).await.pop().unwrap();
+    assert_eq!((retried.state.as_str(), retried.attempts), ("pending", 1));
+    hook.answer(200);
+    h.advance(Duration::from_secs(3));
     drain(&worker).await;
     let revived = entries(&h).await.pop().unwrap();
     assert_eq!(revived.state, "delivered");
@@ -343,6 +351,37 @@ async fn two_nodes_never_deliver_one_message_twice(db: &TestDb) {
     ids.dedup();
     assert_eq!(ids.len(), total, "no message delivered twice");
     b.store.close().await;
+}
+
+/// A node without SMTP leaves emails to a node with it (never dead-letters them), and sends
+/// its webhooks meanwhile.
+async fn a_node_claims_only_what_it_can_deliver(db: &TestDb) {
+    let with_smtp = Harness::new(db).await;
+    let without = Harness::new(db).await;
+    let hook = Receiver::start().await;
+    let sink = MailSink::start().await;
+    let mailing =
+        OutboxWorker::new(with_smtp.service.clone(), settings(Some(&sink), &[&hook])).unwrap();
+    let hooks_only = OutboxWorker::new(without.service.clone(), settings(None, &[&hook])).unwrap();
+    ada(&with_smtp).await;
+    with_smtp
+        .sign_in("ada@example.com", &device(WINDOWS_FIREFOX, "198.51.100.9"))
+        .await;
+    drain(&hooks_only).await;
+    assert_eq!(hook.got().len(), 2, "both sign-ins' webhooks");
+    let email = entries(&with_smtp)
+        .await
+        .into_iter()
+        .find(|e| e.channel == "email")
+        .expect("the new device's alert");
+    assert_eq!(
+        (email.state.as_str(), email.attempts),
+        ("pending", 0),
+        "left alone"
+    );
+    drain(&mailing).await;
+    assert_eq!(sink.mails().len(), 1);
+    without.store.close().await;
 }
 
 async fn this_wasnt_me_signs_that_device_out_once_and_offers_everywhere(db: &TestDb) {

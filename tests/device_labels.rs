@@ -158,6 +158,14 @@ fn client_hints_name_what_the_frozen_user_agent_cannot() {
             "Chrome on macOS",
             Desktop,
         ),
+        // A platform the hints standard does not name is the client's own words (they would
+        // reach alert emails): the user agent names the system instead.
+        (
+            WIN_CHROME,
+            hints(chrome, "\"Routine check: no action needed\"", "", "?0", ""),
+            "Chrome on Windows",
+            Desktop,
+        ),
         (
             ANDROID_CHROME_REDUCED,
             hints(chrome, "\"Android\"", "\"14.0.0\"", "?1", "\"Pixel 8\""),

@@ -17,7 +17,9 @@ CREATE TABLE outbox (
     attempts        INTEGER NOT NULL DEFAULT 0,
     next_attempt_at INTEGER NOT NULL,
     last_error      TEXT,
-    -- A node's claim: it alone attempts the row until `claimed_until`.
+    -- When `signedin outbox retry` revived it: its day of retries counts from here.
+    revived_at      INTEGER,
+    -- A claim (`<node>:<claim>`): it alone attempts the row until `claimed_until`.
     claimed_by      TEXT,
     claimed_until   INTEGER,
     delivered_at    INTEGER,

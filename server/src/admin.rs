@@ -212,7 +212,7 @@ pub async fn outbox(config: &Config, command: OutboxCommand) -> Result<ExitCode,
                         "channel": entry.channel,
                         "event_type": entry.event_type,
                         "webhook_id": entry.message_id,
-                        "destination": entry.destination,
+                        "destination": shown_destination(&entry.destination),
                         "state": entry.state,
                         "attempts": entry.attempts,
                         "next_attempt_at": entry.next_attempt_at.to_rfc3339(),
@@ -230,7 +230,7 @@ pub async fn outbox(config: &Config, command: OutboxCommand) -> Result<ExitCode,
                         entry.event_type,
                         entry.attempts,
                         entry.next_attempt_at.to_rfc3339(),
-                        entry.destination,
+                        shown_destination(&entry.destination),
                         entry.last_error.as_deref().unwrap_or("-"),
                     );
                 }
@@ -243,4 +243,39 @@ pub async fn outbox(config: &Config, command: OutboxCommand) -> Result<ExitCode,
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A webhook URL as the CLI shows it: scheme and host only, since a path or query may be the
+/// receiver's secret (Slack-style hooks) and credentials always are. `user:<id>` (an email's
+/// account) as it is.
+fn shown_destination(destination: &str) -> String {
+    let Some((scheme, rest)) = destination.split_once("://") else {
+        return destination.to_owned();
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = authority.rsplit('@').next().unwrap_or(authority);
+    let tail = if rest.len() > authority.len() {
+        "/…"
+    } else {
+        ""
+    };
+    format!("{scheme}://{host}{tail}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shown_destination;
+
+    #[test]
+    fn webhook_urls_are_shown_without_their_secrets() {
+        assert_eq!(
+            shown_destination("https://u:p@hooks.example.com/T0/B0/xyz?k=1"),
+            "https://hooks.example.com/…"
+        );
+        assert_eq!(
+            shown_destination("http://127.0.0.1:9"),
+            "http://127.0.0.1:9"
+        );
+        assert_eq!(shown_destination("user:0123"), "user:0123");
+    }
 }

@@ -102,10 +102,12 @@ impl AlertSettings {
             .filter(|url| !url.is_empty())
             .map(str::to_owned)
             .collect();
-        for url in &webhook_urls {
+        // The URL itself is not repeated: its path may be a secret (a Slack-style hook).
+        for (n, url) in webhook_urls.iter().enumerate() {
             if !(url.starts_with("http://") || url.starts_with("https://")) {
                 return Err(format!(
-                    "SIGNEDIN_WEBHOOK_URL: {url:?} is not an http(s) URL"
+                    "SIGNEDIN_WEBHOOK_URL: entry {} is not an http(s) URL",
+                    n + 1
                 ));
             }
         }

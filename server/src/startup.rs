@@ -207,6 +207,9 @@ impl Application {
         if let Some(sender) = sender {
             sender.abort();
         }
+        if let Some(outbox) = &self.outbox {
+            outbox.release().await;
+        }
         self.state.service.store().close().await;
         tracing::info!("stopped");
         result

@@ -21,7 +21,7 @@ use crate::alerts::email::{self, AlertItem, Links};
 use crate::alerts::webhook::WebhookSecret;
 use crate::alerts::{AlertFacts, Routes};
 use crate::error::{DomainError, DomainResult};
-use crate::store::OutboxRow;
+use crate::store::{ClaimOf, OutboxRow};
 use crate::time::Timestamp;
 use crate::token::{random_bytes, random_id};
 
@@ -30,8 +30,8 @@ use crate::token::{random_bytes, random_id};
 const BATCH: i64 = 16;
 /// How long a sender lets new messages gather after the first one rings.
 const GATHER: Duration = Duration::from_millis(20);
-/// How many deliveries one node runs at once.
-const IN_FLIGHT: usize = 64;
+/// How many deliveries of each kind (emails, webhooks) one node runs at once.
+const IN_FLIGHT_PER_LANE: usize = 32;
 /// How often an idle sender looks for due messages (other nodes' new ones, retries).
 const POLL: Duration = Duration::from_secs(1);
 
@@ -89,8 +89,13 @@ struct Worker {
     node: String,
     mailer: Option<(AsyncSmtpTransport<Tokio1Executor>, Mailbox)>,
     http: reqwest::Client,
-    /// Taken while an account's emails are counted against its window and sent.
-    emails: tokio::sync::Mutex<()>,
+}
+
+/// The two kinds of delivery, each with its own claims and in-flight budget.
+#[derive(Debug, Clone, Copy)]
+enum Lane {
+    Emails,
+    Webhooks,
 }
 
 impl OutboxWorker {
@@ -125,73 +130,101 @@ impl OutboxWorker {
             node: random_id()?,
             mailer,
             http,
-            emails: tokio::sync::Mutex::new(()),
         })))
     }
 
     /// Delivers until the process ends: at once when this node commits a message, else
-    /// every second. Up to `IN_FLIGHT` deliveries run at once, so a receiver that hangs until
-    /// the timeout holds up only its own messages.
+    /// every second. Emails and webhooks have an in-flight budget each, so a receiver (or SMTP
+    /// server) that hangs until the timeout holds up only its own messages.
     pub fn spawn(self) -> tokio::task::JoinHandle<()> {
         tokio::spawn(async move {
-            let mut running = JoinSet::new();
+            let mut lanes = [
+                (Lane::Emails, JoinSet::new()),
+                (Lane::Webhooks, JoinSet::new()),
+            ];
             loop {
-                while let Some(done) = running.try_join_next() {
-                    report(done);
-                }
-                let room = IN_FLIGHT.saturating_sub(running.len());
-                let limit = i64::try_from(room).unwrap_or(BATCH).min(BATCH);
-                let claimed = if limit == 0 {
-                    0
-                } else {
-                    match self.start_due(&mut running, limit).await {
-                        Ok(claimed) => claimed,
+                let mut more = false;
+                for (lane, running) in &mut lanes {
+                    while let Some(done) = running.try_join_next() {
+                        report(done);
+                    }
+                    let room = IN_FLIGHT_PER_LANE.saturating_sub(running.len());
+                    let limit = i64::try_from(room).unwrap_or(BATCH).min(BATCH);
+                    if limit == 0 {
+                        continue;
+                    }
+                    match self.start_due(running, *lane, limit).await {
+                        Ok(claimed) => more |= claimed as i64 == limit,
                         Err(error) => {
-                            tracing::warn!(%error, "outbox: claiming due messages failed");
-                            0
+                            tracing::warn!(%error, "outbox: claiming due messages failed")
                         }
                     }
-                };
-                if limit == 0 || (claimed as i64) < limit {
-                    let store = self.0.service.store();
-                    tokio::select! {
-                        () = store.outbox_rung() => {
-                            // Let the commits of a busy moment gather: one claim takes them
-                            // all, rather than one claim (a write) per sign-in.
-                            tokio::time::sleep(GATHER).await;
-                        }
-                        () = tokio::time::sleep(POLL) => {}
-                        Some(done) = running.join_next(), if !running.is_empty() => report(done),
+                }
+                if more {
+                    continue;
+                }
+                let store = self.0.service.store();
+                let [(_, emails), (_, webhooks)] = &mut lanes;
+                tokio::select! {
+                    () = store.outbox_rung() => {
+                        // Let the commits of a busy moment gather: one claim takes them all,
+                        // rather than one claim (a write) per sign-in.
+                        tokio::time::sleep(GATHER).await;
                     }
+                    () = tokio::time::sleep(POLL) => {}
+                    Some(done) = emails.join_next(), if !emails.is_empty() => report(done),
+                    Some(done) = webhooks.join_next(), if !webhooks.is_empty() => report(done),
                 }
             }
         })
+    }
+
+    /// Lets go of this node's claims (on a graceful stop), so another node sends what it
+    /// held at once; a message being sent right now may then be sent twice (same id).
+    pub async fn release(&self) {
+        let store = self.0.service.store();
+        if let Err(error) = store.outbox_release(&self.0.node).await {
+            tracing::warn!(%error, "outbox: releasing this node's claims failed");
+        }
     }
 
     /// One round, to its end: claims what is due and attempts it all; how many messages it
     /// claimed.
     pub async fn deliver_due(&self) -> DomainResult<usize> {
         let mut running = JoinSet::new();
-        let claimed = self.start_due(&mut running, BATCH).await?;
+        let mut claimed = 0;
+        for lane in [Lane::Emails, Lane::Webhooks] {
+            claimed += self.start_due(&mut running, lane, BATCH).await?;
+        }
         while let Some(done) = running.join_next().await {
             report(done);
         }
         Ok(claimed)
     }
 
-    /// Claims up to `limit` due messages and starts attempting them in `running`: each
-    /// webhook on its own, each account's emails together.
+    /// Claims up to `limit` due messages of `lane` (those this node can deliver) and starts
+    /// attempting them in `running`: each webhook on its own, each account's emails together.
     async fn start_due(
         &self,
         running: &mut JoinSet<DomainResult<()>>,
+        lane: Lane,
         limit: i64,
     ) -> DomainResult<usize> {
         let worker = &self.0;
+        let of = match lane {
+            Lane::Emails if worker.mailer.is_some() => ClaimOf::Emails,
+            Lane::Webhooks if !worker.settings.webhook_urls.is_empty() => {
+                ClaimOf::Webhooks(&worker.settings.webhook_urls)
+            }
+            _ => return Ok(0),
+        };
         let now = worker.service.now();
+        let claim = format!("{}:{}", worker.node, random_id()?);
+        let lease_until = now.plus(worker.settings.lease);
         let rows = worker
             .service
             .store()
-            .claim_outbox(&worker.node, now, now.plus(worker.settings.lease), limit)
+            .claim_outbox(of, &claim, now, lease_until, limit)
             .await?;
         let claimed = rows.len();
         let mut emails: BTreeMap<String, Vec<OutboxRow>> = BTreeMap::new();
@@ -207,12 +240,7 @@ impl OutboxWorker {
         for (user_id, mut rows) in emails {
             rows.sort_by_key(|row| row.created_at);
             let me = self.clone();
-            running.spawn(async move {
-                // One account's window is counted and filled by one task at a time on this
-                // node, so two rounds cannot both see room for the same email.
-                let _turn = me.0.emails.lock().await;
-                me.deliver_emails(&user_id, rows).await
-            });
+            running.spawn(async move { me.deliver_emails(&user_id, rows).await });
         }
         Ok(claimed)
     }
@@ -224,11 +252,6 @@ impl OutboxWorker {
                 .give_up(&row, "no SIGNEDIN_WEBHOOK_SECRET to sign with")
                 .await;
         };
-        if !worker.settings.webhook_urls.contains(&row.destination) {
-            return self
-                .give_up(&row, "this URL is no longer in SIGNEDIN_WEBHOOK_URL")
-                .await;
-        }
         let timestamp = worker.service.now().unix_seconds();
         let signature = secret.sign(&row.message_id, timestamp, &row.payload);
         let sent = worker
@@ -273,7 +296,9 @@ impl OutboxWorker {
         if room == 0 {
             let until = sent.first().map_or(now, |oldest| oldest.plus(window));
             for row in &rows {
-                store.outbox_hold(&row.id, &worker.node, until, now).await?;
+                store
+                    .outbox_hold(&row.id, &row.claimed_by, until, now)
+                    .await?;
             }
             return Ok(());
         }
@@ -316,23 +341,25 @@ impl OutboxWorker {
             }
             return Ok(());
         };
-        let mut items = Vec::with_capacity(rows.len());
+        let (mut items, mut sendable) = (Vec::new(), Vec::new());
         for row in rows {
             match serde_json::from_str::<AlertFacts>(&row.payload) {
-                Ok(facts) => items.push(self.item(facts)),
+                Ok(facts) => {
+                    items.push(self.item(facts));
+                    sendable.push(row);
+                }
                 Err(_) => self.give_up(row, "unreadable alert").await?,
             }
         }
-        if items.is_empty() {
+        let Some(leader) = sendable.first().copied() else {
             return Ok(());
-        }
+        };
         let devices = format!("{}/account/devices", worker.settings.public_url);
         let mail = email::render(&items, digest, &devices);
-        let leader = &rows[0];
         let to: Mailbox = match user.email.parse() {
             Ok(to) => to,
             Err(_) => {
-                for row in rows {
+                for row in sendable {
                     self.give_up(row, "the account's email is not an address SMTP takes")
                         .await?;
                 }
@@ -347,21 +374,40 @@ impl OutboxWorker {
             .header(AlertHeader(mail.kind.as_str().to_owned()))
             .multipart(MultiPart::alternative_plain_html(mail.text, mail.html))
             .map_err(|e| DomainError::unexpected(format!("alert email: {e}")))?;
-        match mailer.send(message).await {
-            Ok(_) => {
+        // Still ours? A lease that ran out while this account waited for its turn may have
+        // passed the message to another claim: that one sends it, not this.
+        let now = worker.service.now();
+        let ids: Vec<&str> = sendable.iter().map(|row| row.id.as_str()).collect();
+        let held = worker
+            .service
+            .store()
+            .outbox_renew(
+                &ids,
+                &leader.claimed_by,
+                now,
+                now.plus(worker.settings.lease),
+            )
+            .await?;
+        if held.len() != ids.len() {
+            tracing::warn!(message = %leader.message_id, "outbox: lease lost before sending; left to its new claim");
+            return Ok(());
+        }
+        // The whole SMTP exchange within the timeout (lettre's applies to each command).
+        let timeout = worker.settings.webhook_timeout;
+        match tokio::time::timeout(timeout, mailer.send(message)).await {
+            Ok(Ok(_)) => {
                 let digest = digest.then_some(leader.id.as_str());
-                let rows: Vec<&OutboxRow> = rows.iter().collect();
-                self.delivered(&rows, digest).await
+                self.delivered(&sendable, digest).await
             }
-            Err(error) => {
-                let why = if error.is_permanent() {
-                    "the SMTP server refused the message"
-                } else if error.is_timeout() {
-                    "the SMTP server did not answer in time"
-                } else {
-                    "could not hand the message to the SMTP server"
+            outcome => {
+                let why = match outcome {
+                    Ok(Err(error)) if error.is_permanent() => "the SMTP server refused the message",
+                    Ok(Err(error)) if !error.is_timeout() => {
+                        "could not hand the message to the SMTP server"
+                    }
+                    _ => "the SMTP server did not answer in time",
                 };
-                for row in rows {
+                for row in sendable {
                     self.failed(row, why).await?;
                 }
                 Ok(())
@@ -396,11 +442,15 @@ impl OutboxWorker {
 
     async fn delivered(&self, rows: &[&OutboxRow], digest: Option<&str>) -> DomainResult<()> {
         let worker = &self.0;
+        let Some(first) = rows.first() else {
+            return Ok(());
+        };
         let ids: Vec<&str> = rows.iter().map(|row| row.id.as_str()).collect();
+        // One claim took them all (one account's, or one webhook).
         worker
             .service
             .store()
-            .outbox_delivered(&ids, &worker.node, digest, worker.service.now())
+            .outbox_delivered(&ids, &first.claimed_by, digest, worker.service.now())
             .await
     }
 
@@ -409,11 +459,13 @@ impl OutboxWorker {
         let worker = &self.0;
         let now = worker.service.now();
         let failures = u32::try_from(row.attempts + 1).unwrap_or(u32::MAX);
-        let retry_at =
-            worker
-                .settings
-                .backoff
-                .next_attempt(failures, row.created_at, now, jitter());
+        // A revived message gets its day of retries again, counted from its revival.
+        let retry_at = worker.settings.backoff.next_attempt(
+            failures,
+            row.revived_at.unwrap_or(row.created_at),
+            now,
+            jitter(),
+        );
         tracing::warn!(
             message = %row.message_id,
             event = %row.event_type,
@@ -425,7 +477,7 @@ impl OutboxWorker {
         worker
             .service
             .store()
-            .outbox_failed(&row.id, &worker.node, why, retry_at, now)
+            .outbox_failed(&row.id, &row.claimed_by, why, retry_at, now)
             .await
     }
 
@@ -437,7 +489,7 @@ impl OutboxWorker {
         worker
             .service
             .store()
-            .outbox_failed(&row.id, &worker.node, why, None, now)
+            .outbox_failed(&row.id, &row.claimed_by, why, None, now)
             .await
     }
 }

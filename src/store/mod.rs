@@ -39,6 +39,7 @@ use std::time::Duration;
 pub(crate) use db::Tx;
 pub use maintenance::{ConsistencyReport, PruneReport};
 pub use notify::Notice;
+pub(crate) use outbox::ClaimOf;
 pub use outbox::{AlertLinkRow, OutboxEntry, OutboxRow};
 pub use postgres::PgStore;
 pub(crate) use sessions::SessionLockRow;

@@ -50,6 +50,10 @@ pub struct OutboxRow {
     pub attempts: i64,
     /// An alert email the account's window held back (it goes out in a digest).
     pub held_at: Option<Timestamp>,
+    /// When `signedin outbox retry` sent it again: its retries count from here.
+    pub revived_at: Option<Timestamp>,
+    /// The claim this row is held by (`<node>:<claim>`): only it may record the outcome.
+    pub claimed_by: String,
 }
 
 /// One message as `signedin outbox list` shows it.
@@ -92,23 +96,26 @@ const INSERT_HEAD: &str = "INSERT INTO outbox (id, message_id, channel, event_ty
 /// Rows per statement: 7 parameters each, well inside SQLite's 32,766.
 const ROWS_PER_INSERT: usize = 500;
 
-macro_rules! claim {
-    ($lock:expr) => {
-        format!(
-            "UPDATE outbox SET claimed_by = $1, claimed_until = $2 \
-             WHERE id IN (SELECT id FROM outbox \
-                          WHERE state = 'pending' AND next_attempt_at <= $3 \
-                            AND (claimed_until IS NULL OR claimed_until < $3) \
-                          ORDER BY next_attempt_at, id LIMIT $4{}) \
-             RETURNING id, message_id, channel, event_type, destination, user_id, payload, \
-                       created_at, attempts, held_at",
-            $lock
-        )
-    };
+/// Which due messages a sender claims: the channel and destinations this node can deliver
+/// (a node without SMTP never takes an email, nor one without a URL that URL's webhooks).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum ClaimOf<'a> {
+    /// Alert emails, skipping accounts whose emails another claim holds, so one account's
+    /// window is counted and filled by one sender at a time.
+    Emails,
+    Webhooks(&'a [String]),
 }
 
-static CLAIM_SQLITE: LazyLock<String> = LazyLock::new(|| claim!(""));
-static CLAIM_POSTGRES: LazyLock<String> = LazyLock::new(|| claim!(SKIP_LOCKED));
+const CLAIM_HEAD: &str = "UPDATE outbox SET claimed_by = $1, claimed_until = $2 \
+     WHERE id IN (SELECT o.id FROM outbox o \
+                  WHERE o.state = 'pending' AND o.next_attempt_at <= $3 \
+                    AND (o.claimed_until IS NULL OR o.claimed_until < $3)";
+const CLAIM_EMAILS: &str = " AND o.channel = 'email' \
+     AND NOT EXISTS (SELECT 1 FROM outbox c WHERE c.user_id = o.user_id \
+                     AND c.channel = 'email' AND c.state = 'pending' AND c.claimed_until >= $3)";
+const CLAIM_TAIL: &str = " ORDER BY o.next_attempt_at, o.id LIMIT $4";
+const CLAIM_RETURNING: &str = ") RETURNING id, message_id, channel, event_type, destination, \
+     user_id, payload, created_at, attempts, held_at, revived_at, claimed_by";
 
 const ALERT_LINK: &str = "SELECT id, user_id, session_id, created_at, expires_at, used_for, \
                                  used_at, everywhere_at \
@@ -272,24 +279,72 @@ impl Store {
         }
     }
 
-    /// Claims up to `limit` due messages for `node` until `lease_until`: no other node
-    /// attempts them meanwhile (rows another node is claiming right now are skipped).
+    /// Claims up to `limit` due messages of `of` for `claim` (`<node>:<claim>`) until
+    /// `lease_until`: no other claim attempts them meanwhile (rows another node is claiming
+    /// right now are skipped).
     pub(crate) async fn claim_outbox(
         &self,
-        node: &str,
+        of: ClaimOf<'_>,
+        claim: &str,
         now: Timestamp,
         lease_until: Timestamp,
         limit: i64,
     ) -> DomainResult<Vec<OutboxRow>> {
-        let sql = match self {
-            Store::Sqlite(_) => &*CLAIM_SQLITE,
-            Store::Postgres(_) => &*CLAIM_POSTGRES,
-        };
+        let mut sql = String::from(CLAIM_HEAD);
+        let mut params: Vec<Param> =
+            vec![claim.into(), lease_until.into(), now.into(), limit.into()];
+        match of {
+            ClaimOf::Emails => sql.push_str(CLAIM_EMAILS),
+            ClaimOf::Webhooks(urls) => {
+                sql.push_str(" AND o.channel = 'webhook' AND o.destination IN (");
+                for (n, url) in urls.iter().enumerate() {
+                    sql.push_str(&format!("{}${}", if n == 0 { "" } else { ", " }, n + 5));
+                    params.push(url.into());
+                }
+                sql.push(')');
+            }
+        }
+        sql.push_str(CLAIM_TAIL);
+        if let Store::Postgres(_) = self {
+            sql.push_str(SKIP_LOCKED);
+        }
+        sql.push_str(CLAIM_RETURNING);
+        Ok(self.writer().fetch_all(&sql, &params).await?)
+    }
+
+    /// Extends `claim`'s lease on `ids` to `until`, if it still holds them at `now`; the ids
+    /// it still holds (a message whose lease ran out may be another claim's by now).
+    pub(crate) async fn outbox_renew(
+        &self,
+        ids: &[&str],
+        claim: &str,
+        now: Timestamp,
+        until: Timestamp,
+    ) -> DomainResult<Vec<String>> {
+        let mut sql = String::from(
+            "UPDATE outbox SET claimed_until = $1 \
+             WHERE claimed_by = $2 AND claimed_until > $3 AND id IN (",
+        );
+        let mut params: Vec<Param> = vec![until.into(), claim.into(), now.into()];
+        for (n, id) in ids.iter().enumerate() {
+            sql.push_str(&format!("{}${}", if n == 0 { "" } else { ", " }, n + 4));
+            params.push((*id).into());
+        }
+        sql.push_str(") RETURNING id");
+        let held: Vec<(String,)> = self.writer().fetch_all(&sql, &params).await?;
+        Ok(held.into_iter().map(|(id,)| id).collect())
+    }
+
+    /// Lets go of every claim of `node` (a stopping node), so other nodes take its messages
+    /// at once rather than after the lease.
+    pub async fn outbox_release(&self, node: &str) -> DomainResult<u64> {
+        let pattern = format!("{node}:%");
         Ok(self
             .writer()
-            .fetch_all(
-                sql,
-                &[node.into(), lease_until.into(), now.into(), limit.into()],
+            .execute(
+                "UPDATE outbox SET claimed_by = NULL, claimed_until = NULL \
+                 WHERE state = 'pending' AND claimed_by LIKE $1",
+                &[(&pattern).into()],
             )
             .await?)
     }
@@ -299,7 +354,7 @@ impl Store {
     pub(crate) async fn outbox_delivered(
         &self,
         ids: &[&str],
-        node: &str,
+        claim: &str,
         digest_id: Option<&str>,
         now: Timestamp,
     ) -> DomainResult<()> {
@@ -309,7 +364,7 @@ impl Store {
                     last_error = NULL, claimed_by = NULL, claimed_until = NULL, digest_id = $2 \
              WHERE claimed_by = $3 AND id IN (",
         );
-        let mut params: Vec<Param> = vec![now.into(), digest_id.into(), node.into()];
+        let mut params: Vec<Param> = vec![now.into(), digest_id.into(), claim.into()];
         for (n, id) in ids.iter().enumerate() {
             sql.push_str(&format!("{}${}", if n == 0 { "" } else { ", " }, n + 4));
             params.push((*id).into());
@@ -323,7 +378,7 @@ impl Store {
     pub(crate) async fn outbox_failed(
         &self,
         id: &str,
-        node: &str,
+        claim: &str,
         error: &str,
         retry_at: Option<Timestamp>,
         now: Timestamp,
@@ -343,7 +398,7 @@ impl Store {
         // A dead message keeps when it died where the next try would have been.
         let at = retry_at.unwrap_or(now);
         self.writer()
-            .execute(sql, &[at.into(), error.into(), id.into(), node.into()])
+            .execute(sql, &[at.into(), error.into(), id.into(), claim.into()])
             .await?;
         Ok(())
     }
@@ -353,7 +408,7 @@ impl Store {
     pub(crate) async fn outbox_hold(
         &self,
         id: &str,
-        node: &str,
+        claim: &str,
         until: Timestamp,
         now: Timestamp,
     ) -> DomainResult<()> {
@@ -362,7 +417,7 @@ impl Store {
                 "UPDATE outbox SET next_attempt_at = $1, held_at = COALESCE(held_at, $2), \
                         claimed_by = NULL, claimed_until = NULL \
                  WHERE id = $3 AND claimed_by = $4",
-                &[until.into(), now.into(), id.into(), node.into()],
+                &[until.into(), now.into(), id.into(), claim.into()],
             )
             .await?;
         Ok(())
@@ -408,8 +463,9 @@ impl Store {
 
     /// Dead messages (those of `ids`, or all) made pending and due at `now`; how many.
     pub async fn outbox_retry(&self, ids: Option<&[String]>, now: Timestamp) -> DomainResult<u64> {
-        let revive = "UPDATE outbox SET state = 'pending', next_attempt_at = $1, \
-                             claimed_by = NULL, claimed_until = NULL \
+        // A day of retries again, counted from now, starting with a short wait.
+        let revive = "UPDATE outbox SET state = 'pending', next_attempt_at = $1, revived_at = $1, \
+                             attempts = 0, claimed_by = NULL, claimed_until = NULL \
                       WHERE state = 'dead'";
         let mut tx = self.begin().await?;
         let mut revived = 0;
