@@ -276,7 +276,7 @@ async fn claims_hold_until_their_lease_and_no_longer(store: Store) {
             .outbox_renew(&[&row.id], "d:1", later, lease(later))
             .await
             .unwrap(),
-        [row.id.clone()]
+        std::slice::from_ref(&row.id)
     );
     store
         .outbox_delivered(&[&row.id], "d:1", None, later)
