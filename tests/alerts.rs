@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use common::{Harness, IPHONE_SAFARI, MAC_CHROME, TestDb, device};
 use receivers::{MailSink, Receiver};
+use signedin::alerts::Routes;
 use signedin::alerts::backoff::Backoff;
 use signedin::alerts::link::LinkProblem;
 use signedin::alerts::webhook::WebhookSecret;
@@ -381,6 +382,51 @@ async fn a_node_claims_only_what_it_can_deliver(db: &TestDb) {
     );
     drain(&mailing).await;
     assert_eq!(sink.mails().len(), 1);
+
+    // A URL every node has dropped: its messages wait, then die once no one could have sent them.
+    with_smtp.store.set_outbox_routes(Routes {
+        emails: true,
+        webhook_urls: vec![hook.url.clone(), "http://127.0.0.1:9/gone".into()],
+    });
+    with_smtp
+        .sign_in("ada@example.com", &device(MAC_CHROME, "203.0.113.10"))
+        .await;
+    drain(&mailing).await;
+    drain(&hooks_only).await;
+    let orphan = |h: &Harness| {
+        let h = h.service.clone();
+        async move {
+            h.outbox_entries(None, 100)
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|e| e.destination.ends_with("/gone"))
+                .expect("the dropped URL's message")
+        }
+    };
+    assert_eq!(orphan(&with_smtp).await.state, "pending");
+    mailing.sweep_orphans().await;
+    assert_eq!(
+        orphan(&with_smtp).await.state,
+        "pending",
+        "not before its day is up"
+    );
+    with_smtp.advance(Duration::from_secs(86_400 + 120 + 60));
+    mailing.sweep_orphans().await;
+    let dead = orphan(&with_smtp).await;
+    assert_eq!(dead.state, "dead");
+    assert_eq!(
+        dead.last_error.as_deref(),
+        Some("no node delivers to this destination any more")
+    );
+    assert!(
+        entries(&with_smtp)
+            .await
+            .iter()
+            .filter(|e| !e.destination.ends_with("/gone"))
+            .all(|e| e.state == "delivered"),
+        "delivered messages are left alone"
+    );
     without.store.close().await;
 }
 

@@ -28,6 +28,8 @@ use crate::token::{random_bytes, random_id};
 /// How many messages one round claims; they are attempted at once, so the lease covers
 /// every one of them.
 const BATCH: i64 = 16;
+/// How often a sender dead-letters messages no node delivers any more.
+const SWEEP: Duration = Duration::from_secs(60);
 /// How long a sender lets new messages gather after the first one rings.
 const GATHER: Duration = Duration::from_millis(20);
 /// How many deliveries of each kind (emails, webhooks) one node runs at once.
@@ -142,7 +144,12 @@ impl OutboxWorker {
                 (Lane::Emails, JoinSet::new()),
                 (Lane::Webhooks, JoinSet::new()),
             ];
+            let mut swept = std::time::Instant::now();
             loop {
+                if swept.elapsed() >= SWEEP {
+                    self.sweep_orphans().await;
+                    swept = std::time::Instant::now();
+                }
                 let mut more = false;
                 for (lane, running) in &mut lanes {
                     while let Some(done) = running.try_join_next() {
@@ -177,6 +184,24 @@ impl OutboxWorker {
                 }
             }
         })
+    }
+
+    /// Dead-letters what no node has claimed for longer than a message may live (a URL every
+    /// node has dropped, an email when no node has SMTP any more), so it shows in
+    /// `outbox list --state dead` rather than waiting for ever.
+    pub async fn sweep_orphans(&self) {
+        let worker = &self.0;
+        let settings = &worker.settings;
+        let longest = settings.backoff.give_up + settings.lease + Duration::from_secs(60);
+        let store = worker.service.store();
+        match store
+            .outbox_orphans_dead(worker.service.now(), longest)
+            .await
+        {
+            Ok(0) => {}
+            Ok(n) => tracing::warn!(messages = n, "outbox: dead: no node delivers them any more"),
+            Err(error) => tracing::warn!(%error, "outbox: sweeping orphaned messages failed"),
+        }
     }
 
     /// Lets go of this node's claims (on a graceful stop), so another node sends what it

@@ -113,6 +113,8 @@ const CLAIM_HEAD: &str = "UPDATE outbox SET claimed_by = $1, claimed_until = $2 
 const CLAIM_EMAILS: &str = " AND o.channel = 'email' \
      AND NOT EXISTS (SELECT 1 FROM outbox c WHERE c.user_id = o.user_id \
                      AND c.channel = 'email' AND c.state = 'pending' AND c.claimed_until >= $3)";
+/// Held for the rest of a PostgreSQL email claim's transaction (see `claim_outbox`).
+const EMAIL_CLAIMS_LOCK: &str = "SELECT pg_advisory_xact_lock(14140, 1)";
 const CLAIM_TAIL: &str = " ORDER BY o.next_attempt_at, o.id LIMIT $4";
 const CLAIM_RETURNING: &str = ") RETURNING id, message_id, channel, event_type, destination, \
      user_id, payload, created_at, attempts, held_at, revived_at, claimed_by";
@@ -309,7 +311,39 @@ impl Store {
             sql.push_str(SKIP_LOCKED);
         }
         sql.push_str(CLAIM_RETURNING);
-        Ok(self.writer().fetch_all(&sql, &params).await?)
+        match (self, of) {
+            // PostgreSQL: email claims queue behind one another across nodes, so a claim sees
+            // every account another node's claim just took (`CLAIM_EMAILS`' NOT EXISTS) and
+            // one account's window is never filled by two nodes at once. (SQLite's one writer
+            // already runs claims one at a time.) Claims are a few a second at most.
+            (Store::Postgres(_), ClaimOf::Emails) => {
+                let mut tx = self.begin().await?;
+                tx.execute(EMAIL_CLAIMS_LOCK, &[]).await?;
+                let rows = tx.fetch_all(&sql, &params).await?;
+                tx.commit().await?;
+                Ok(rows)
+            }
+            _ => Ok(self.writer().fetch_all(&sql, &params).await?),
+        }
+    }
+
+    /// Dead-letters messages no claim has taken within `give_up` of their event (or revival):
+    /// for a destination no node delivers to any more. How many.
+    pub(crate) async fn outbox_orphans_dead(
+        &self,
+        now: Timestamp,
+        give_up: std::time::Duration,
+    ) -> DomainResult<u64> {
+        Ok(self
+            .writer()
+            .execute(
+                "UPDATE outbox SET state = 'dead', \
+                        last_error = 'no node delivers to this destination any more' \
+                 WHERE state = 'pending' AND (claimed_until IS NULL OR claimed_until < $1) \
+                   AND COALESCE(revived_at, created_at) < $2",
+                &[now.into(), now.minus(give_up).into()],
+            )
+            .await?)
     }
 
     /// Extends `claim`'s lease on `ids` to `until`, if it still holds them at `now`; the ids
