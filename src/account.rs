@@ -200,11 +200,12 @@ impl PasswordHasherPool {
         &self,
         work: impl FnOnce() -> DomainResult<T> + Send + 'static,
     ) -> DomainResult<T> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|_| DomainError::unexpected("hasher closed"))?;
+        let asked = std::time::Instant::now();
+        crate::metrics::password_hashes_waiting(1.0);
+        let permit = self.permits.acquire().await;
+        crate::metrics::password_hashes_waiting(-1.0);
+        crate::metrics::password_hash_wait(asked.elapsed());
+        let _permit = permit.map_err(|_| DomainError::unexpected("hasher closed"))?;
         tokio::task::spawn_blocking(work)
             .await
             .map_err(|e| DomainError::unexpected(format!("hashing task: {e}")))?

@@ -18,6 +18,7 @@ mod device;
 mod error;
 mod geo;
 pub mod live;
+pub mod metrics;
 mod normalize;
 mod policy;
 mod rate_limit;

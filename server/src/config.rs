@@ -302,6 +302,8 @@ pub struct Settings {
     pub log: String,
     #[command(flatten)]
     pub alerts: AlertSettings,
+    #[command(flatten)]
+    pub metrics: crate::metrics::MetricsSettings,
     /// `json` (one object per line) or `pretty`.
     #[arg(
         long,

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod alert_settings;
 pub mod config;
 pub mod http;
+pub mod metrics;
 pub mod request_guard;
 pub mod security;
 pub mod serve;

@@ -116,6 +116,8 @@ pub struct Application {
     router: Router,
     state: AppState,
     outbox: Option<OutboxWorker>,
+    /// `SIGNEDIN_METRICS_ADDR`'s listener, when set.
+    metrics: Option<TcpListener>,
 }
 
 impl Application {
@@ -136,6 +138,20 @@ impl Application {
                 reason: e.to_string(),
             })?;
         let bound = listener.local_addr().unwrap_or(addr);
+        let metrics = match config.settings.metrics.metrics_addr {
+            Some(addr) => {
+                crate::metrics::handle();
+                Some(
+                    TcpListener::bind(addr)
+                        .await
+                        .map_err(|e| StartupError::Bind {
+                            addr,
+                            reason: e.to_string(),
+                        })?,
+                )
+            }
+            None => None,
+        };
         let leptos_options = LeptosOptions::builder()
             .output_name("signedin")
             .site_root(config.settings.site_root.to_string_lossy().into_owned())
@@ -163,6 +179,7 @@ impl Application {
             router,
             state,
             outbox,
+            metrics,
         })
     }
 
@@ -177,6 +194,11 @@ impl Application {
         self.router.clone()
     }
 
+    /// Where `GET /metrics` is served, if it is.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics.as_ref().and_then(|l| l.local_addr().ok())
+    }
+
     pub fn service(&self) -> SessionService {
         self.state.service.clone()
     }
@@ -189,6 +211,13 @@ impl Application {
         let prune = spawn_pruner(&self.state);
         let sender = self.outbox.clone().map(OutboxWorker::spawn);
         tracing::info!(addr = %self.local_addr(), store = self.state.service.store().backend(), "listening");
+        let metrics_addr = self.metrics_addr();
+        let metrics = self
+            .metrics
+            .map(|listener| crate::metrics::spawn(listener, self.state.clone()));
+        if let Some(addr) = metrics_addr {
+            tracing::info!(%addr, "metrics at /metrics");
+        }
         let client_timeout = Duration::from_secs(self.state.config.settings.client_timeout_secs);
         // Live streams never finish on their own: they end the moment the node starts
         // stopping, so the drain waits only for ordinary requests.
@@ -206,6 +235,9 @@ impl Application {
         // once, with the same webhook-id).
         if let Some(sender) = sender {
             sender.abort();
+        }
+        if let Some(metrics) = metrics {
+            metrics.abort();
         }
         if let Some(outbox) = &self.outbox {
             outbox.release().await;
@@ -228,6 +260,7 @@ fn routes() -> Vec<AxumRouteListing> {
 
 fn router(state: AppState) -> Router {
     let routes = routes();
+    let counted = state.config.settings.metrics.metrics_addr.is_some();
     let (api, api_doc) = http::router();
     let context = {
         let web = web_context(&state);
@@ -245,12 +278,19 @@ fn router(state: AppState) -> Router {
         let options = state.leptos_options.clone();
         move || shell(options.clone())
     };
-    Router::new()
+    let router = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/openapi.json", http::openapi::route(api_doc))
         .merge(api)
-        .leptos_routes_with_context(&state, routes, context.clone(), site)
+        .leptos_routes_with_context(&state, routes, context.clone(), site);
+    // Metrics on: every route notes its template for the request counter (outermost layer).
+    let router = if counted {
+        router.route_layer(axum::middleware::from_fn(crate::metrics::note_route))
+    } else {
+        router
+    };
+    let router = router
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
@@ -267,8 +307,14 @@ fn router(state: AppState) -> Router {
             state.clone(),
             security::security_headers,
         ))
-        .layer(axum::middleware::from_fn(security::request_id))
-        .with_state(state)
+        .layer(axum::middleware::from_fn(security::request_id));
+    if counted {
+        router
+            .layer(axum::middleware::from_fn(crate::metrics::track))
+            .with_state(state)
+    } else {
+        router.with_state(state)
+    }
 }
 
 /// What the server functions reach: the same service the API calls, with the page's cookies.

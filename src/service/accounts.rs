@@ -48,6 +48,17 @@ impl SessionService {
         password: &str,
         device: &DeviceContext,
     ) -> DomainResult<SignedIn> {
+        let signed_in = self.check_and_sign_in(email, password, device).await;
+        crate::metrics::sign_in(&signed_in);
+        signed_in
+    }
+
+    async fn check_and_sign_in(
+        &self,
+        email: &str,
+        password: &str,
+        device: &DeviceContext,
+    ) -> DomainResult<SignedIn> {
         let email = Email::parse(email).map_err(|_| DomainError::InvalidCredentials)?;
         let ip = self.ip_key(device);
         self.limit(Door::SignInPerIp, &ip).await?;

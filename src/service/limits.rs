@@ -11,7 +11,10 @@ impl SessionService {
     /// nothing), then, for the doors that must hold across nodes, the database's.
     pub(super) async fn limit(&self, door: Door, key: &str) -> DomainResult<()> {
         let now = self.now();
-        let limited = |retry_after| DomainError::RateLimited { retry_after };
+        let limited = |retry_after| {
+            crate::metrics::rate_limited(door.name());
+            DomainError::RateLimited { retry_after }
+        };
         self.0.limiter.check(door, key, now).map_err(limited)?;
         if let Some(rate) = self.shared_rate(door)
             && let Some(Err(retry_after)) = self

@@ -25,12 +25,14 @@ impl SessionService {
         self.limit(Door::RefreshPerIp, &self.ip_key(device)).await?;
         let rejected = |why| Err(DomainError::RefreshRejected(why));
         let Some(presented) = RefreshToken::parse(raw_refresh_token) else {
+            crate::metrics::refresh("refused");
             return rejected(TokenRejection::Unknown);
         };
         let presented_hash = presented.hash();
         let Some(owner) = self.0.store.token_owner(&presented_hash).await? else {
             // Well-formed but never issued (or pruned long ago): worth a look if it recurs.
             tracing::warn!(token = presented_hash.prefix(), ip = %device.ip, "unknown refresh token presented");
+            crate::metrics::refresh("refused");
             return rejected(TokenRejection::Unknown);
         };
         self.limit(Door::RefreshPerSession, &owner.session_id)
@@ -47,6 +49,12 @@ impl SessionService {
             now,
         };
         let outcome = refresh::refresh(&self.0.store, request).await?;
+        crate::metrics::refresh(match &outcome {
+            RefreshOutcome::Rotated { .. } => "rotated",
+            RefreshOutcome::Shared { .. } => "grace",
+            RefreshOutcome::Rejected(TokenRejection::Reused) => "reuse_detected",
+            RefreshOutcome::Rejected(_) => "refused",
+        });
         match outcome {
             RefreshOutcome::Rotated {
                 user_id,

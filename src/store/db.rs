@@ -224,19 +224,31 @@ impl Pooled {
     }
 }
 
-/// A pool to run single statements on: SQLite's writer or its readers, or PostgreSQL's pool.
+/// A pool to run single statements on: SQLite's writer or its readers (named for the
+/// metrics), or PostgreSQL's pool.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Pool<'a> {
-    Sqlite(&'a SqlitePool),
+    Sqlite(&'a SqlitePool, &'static str),
     Postgres(&'a PgPool),
 }
 
 impl Pool<'_> {
+    /// `reader`, `writer` or `postgres`.
+    fn name(self) -> &'static str {
+        match self {
+            Pool::Sqlite(_, name) => name,
+            Pool::Postgres(_) => "postgres",
+        }
+    }
+
     async fn acquire(self) -> Result<Pooled, sqlx::Error> {
-        Ok(match self {
-            Pool::Sqlite(p) => Pooled::Sqlite(p.acquire().await?),
+        let asked = std::time::Instant::now();
+        let pooled = match self {
+            Pool::Sqlite(p, _) => Pooled::Sqlite(p.acquire().await?),
             Pool::Postgres(p) => Pooled::Postgres(p.acquire().await?),
-        })
+        };
+        crate::metrics::db_acquire(self.name(), asked.elapsed());
+        Ok(pooled)
     }
 
     pub(crate) async fn execute(self, sql: &str, params: &[Param<'_>]) -> Result<u64, sqlx::Error> {
@@ -271,10 +283,13 @@ impl Pool<'_> {
     /// Begins a write transaction, the dialect's way, announcing on `bus` once committed and
     /// writing what must leave the server to the outbox as `outbox` says.
     async fn begin(self, bus: Bus, outbox: OutboxWiring) -> Result<Tx, sqlx::Error> {
+        let asked = std::time::Instant::now();
         let conn = match self {
-            Pool::Sqlite(p) => TxConn::Sqlite(p.begin_with(SQLITE_BEGIN).await?),
+            Pool::Sqlite(p, _) => TxConn::Sqlite(p.begin_with(SQLITE_BEGIN).await?),
             Pool::Postgres(p) => TxConn::Postgres(p.begin_with(POSTGRES_BEGIN).await?),
         };
+        // The wait includes the BEGIN itself: one round trip beside the queue.
+        crate::metrics::db_acquire(self.name(), asked.elapsed());
         Ok(Tx {
             conn,
             announced: Vec::new(),
@@ -406,7 +421,7 @@ impl Store {
     /// The pool for reads: SQLite's readers, which never wait for its writer.
     pub(crate) fn reader(&self) -> Pool<'_> {
         match self {
-            Store::Sqlite(s) => Pool::Sqlite(s.reader()),
+            Store::Sqlite(s) => Pool::Sqlite(s.reader(), "reader"),
             Store::Postgres(s) => Pool::Postgres(s.pool()),
         }
     }
@@ -414,7 +429,7 @@ impl Store {
     /// The pool for writes outside a transaction: SQLite's single writer.
     pub(crate) fn writer(&self) -> Pool<'_> {
         match self {
-            Store::Sqlite(s) => Pool::Sqlite(s.writer()),
+            Store::Sqlite(s) => Pool::Sqlite(s.writer(), "writer"),
             Store::Postgres(s) => Pool::Postgres(s.pool()),
         }
     }

@@ -172,6 +172,33 @@ impl Store {
         }
     }
 
+    /// Each pool's connections for the metrics: (`reader`/`writer`/`postgres`, open, idle,
+    /// most allowed).
+    pub fn pool_stats(&self) -> Vec<(&'static str, u32, u32, u32)> {
+        let sqlite = |name, pool: &sqlx::SqlitePool| {
+            let idle = u32::try_from(pool.num_idle()).unwrap_or(u32::MAX);
+            (
+                name,
+                pool.size(),
+                idle,
+                pool.options().get_max_connections(),
+            )
+        };
+        match self {
+            Store::Sqlite(s) => vec![sqlite("reader", s.reader()), sqlite("writer", s.writer())],
+            Store::Postgres(s) => {
+                let pool = s.pool();
+                let idle = u32::try_from(pool.num_idle()).unwrap_or(u32::MAX);
+                vec![(
+                    "postgres",
+                    pool.size(),
+                    idle,
+                    pool.options().get_max_connections(),
+                )]
+            }
+        }
+    }
+
     pub async fn close(&self) {
         match self {
             Store::Sqlite(s) => s.close().await,

@@ -517,6 +517,15 @@ impl Store {
         Ok(revived)
     }
 
+    /// How many messages wait to be delivered (the metrics' backlog gauge).
+    pub async fn count_outbox_pending(&self) -> DomainResult<i64> {
+        let (count,): (i64,) = self
+            .reader()
+            .fetch_one("SELECT COUNT(*) FROM outbox WHERE state = 'pending'", &[])
+            .await?;
+        Ok(count)
+    }
+
     /// The alert link `id`, if there is one.
     pub(crate) async fn alert_link(&self, id: &str) -> DomainResult<Option<AlertLinkRow>> {
         Ok(self

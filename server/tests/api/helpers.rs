@@ -33,6 +33,8 @@ pub struct TestApp {
     pub service: SessionService,
     pub clock: Arc<FixedClock>,
     pub database_url: String,
+    /// Where `GET /metrics` is served, when the test asked for it (`--metrics-addr`).
+    pub metrics: Option<SocketAddr>,
     _dir: tempfile::TempDir,
     postgres: Option<(String, String)>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
@@ -145,6 +147,7 @@ pub async fn spawn_app_with(options: Options) -> Option<TestApp> {
         .expect("server starts");
     let addr = app.local_addr();
     let service = app.service();
+    let metrics = app.metrics_addr();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(app.run_until_stopped(async move {
         let _ = rx.await;
@@ -161,6 +164,7 @@ pub async fn spawn_app_with(options: Options) -> Option<TestApp> {
         service,
         clock,
         database_url,
+        metrics,
         _dir: dir,
         postgres,
         shutdown: Some(tx),

@@ -13,6 +13,7 @@ mod forward_auth;
 mod fuzz_regressions;
 mod health;
 mod live;
+mod metrics;
 mod names;
 mod page_security;
 mod pages;
