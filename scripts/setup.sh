@@ -103,6 +103,26 @@ if [ "$mode" = "test" ]; then
     apt_install python3-venv
   fi
   scripts/alerts/venv.sh >/dev/null
+  # The metrics suite: Debian's prometheus, for `promtool check metrics` and a real server that
+  # the test starts on a port of its own. Its package starts a system service at install time,
+  # which without an init system can fail the install (or leave a daemon on :9090), so service
+  # starts are refused meanwhile (policy-rc.d exit 101, the Debian way); where systemd runs, the
+  # service is disabled: the tests need the binaries, not a Prometheus listening for good.
+  if ! have promtool; then
+    say "Installing Debian's prometheus (promtool and a server for the metrics test)"
+    (
+      policy=/usr/sbin/policy-rc.d
+      if [ ! -e "$policy" ]; then
+        trap 'rm -f "$policy"' EXIT
+        printf '#!/bin/sh\n# scripts/setup.sh: no service starts while installing\nexit 101\n' >"$policy"
+        chmod 755 "$policy"
+      fi
+      apt_install prometheus
+    )
+    if [ -d /run/systemd/system ] && have systemctl; then
+      systemctl disable --now prometheus.service >/dev/null 2>&1 || true
+    fi
+  fi
   # test.sh starts a throwaway PostgreSQL unless given a server or told to skip it.
   if [ -z "${TEST_DATABASE_URL:-}" ] && [ "${SIGNEDIN_TEST_SKIP_POSTGRES:-}" != 1 ] \
     && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then

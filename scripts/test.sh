@@ -76,6 +76,12 @@ scripts/e2e-gateway.sh
 say "End-to-end: new sign-in alerts, emails and signed webhooks, and their faults"
 scripts/e2e-alerts.sh
 
+# The metrics listener (SIGNEDIN_METRICS_ADDR): `promtool check metrics` on a scrape after real
+# traffic, nothing on the public port, the expected families and values, no personal data in
+# any label, and a real Prometheus (Debian's) scraping it.
+say "End-to-end: Prometheus metrics (promtool, privacy of labels, a real Prometheus scrape)"
+scripts/e2e-metrics.sh
+
 # Two nodes on one PostgreSQL database, one device on each: the live page must hear what the
 # other node did; then the same two nodes behind nginx as deployed (docs/DEPLOY.md), with a
 # rolling restart under load. Needs PostgreSQL, so it runs unless those suites were skipped.
