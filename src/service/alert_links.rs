@@ -7,11 +7,12 @@
 use super::SessionService;
 use crate::alerts::AlertKind;
 use crate::alerts::email::{AlertItem, device_line};
-use crate::alerts::link::{LinkKey, LinkProblem};
+use crate::alerts::link::LinkProblem;
 use crate::audit::{Actor, AuditEvent, BulkScope, RevokedTarget};
 use crate::error::DomainResult;
-use crate::session::{DeviceContext, EndReason};
-use crate::store::AlertLinkRow;
+use crate::session::{DeviceContext, EndReason, SessionState};
+use crate::store::{AlertLinkRow, Tx};
+use crate::time::Timestamp;
 
 /// What a link shows: the device it is about, and what was already done with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,28 +38,33 @@ pub enum LinkState {
 pub type LinkResult<T> = DomainResult<Result<T, LinkProblem>>;
 
 impl SessionService {
-    fn link_key(&self) -> LinkKey {
-        LinkKey::new(&self.0.key)
-    }
-
     /// The signed link `token` makes, for alert link `id` made at `created_at`.
     pub(crate) fn alert_link_token(&self, row_id: &str, created_at: crate::Timestamp) -> String {
         let expires_at = created_at.plus(crate::alerts::link::LINK_LIFETIME);
-        self.link_key().token(row_id, expires_at)
+        self.0.links.token(row_id, expires_at)
     }
 
     /// The link's row, if `token` is one of ours and has not expired; reads only.
     async fn link_row(&self, token: &str) -> LinkResult<AlertLinkRow> {
         let now = self.now();
-        let id = match self.link_key().verify(token, now) {
+        let id = match self.0.links.verify(token, now) {
             Ok(id) => id,
             Err(problem) => return Ok(Err(problem)),
         };
-        Ok(match self.0.store.alert_link(&id).await? {
-            None => Err(LinkProblem::Invalid),
-            Some(row) if row.expires_at <= now => Err(LinkProblem::Expired),
-            Some(row) => Ok(row),
-        })
+        Ok(unexpired(self.0.store.alert_link(&id).await?, now))
+    }
+
+    /// The first step of every answer: the link `token` names, locked in a transaction of its
+    /// own, if the token is one of ours and neither it nor its row has expired. The signature
+    /// is checked before the transaction begins, so a made-up link costs no write lock.
+    async fn open_link(&self, token: &str, now: Timestamp) -> LinkResult<(Tx, AlertLinkRow)> {
+        let id = match self.0.links.verify(token, now) {
+            Ok(id) => id,
+            Err(problem) => return Ok(Err(problem)),
+        };
+        let mut tx = self.0.store.begin().await?;
+        let row = tx.lock_alert_link(&id).await?;
+        Ok(unexpired(row, now).map(|row| (tx, row)))
     }
 
     /// What the link at `token` is about and what was done with it. Changes nothing.
@@ -68,17 +74,13 @@ impl SessionService {
             Err(problem) => return Ok(Err(problem)),
         };
         let seen = self.0.store.session_last_seen(&row.session_id).await?;
-        let now = self.now();
-        let policy = &self.0.policy;
         let live = self
             .0
             .store
             .session_auth(&row.session_id)
             .await?
             .is_some_and(|s| {
-                s.revoked_at.is_none()
-                    && s.last_used_at > policy.idle_cutoff(now)
-                    && s.signed_in_at > policy.absolute_cutoff(now)
+                self.0.policy.session_state(&s.times(), self.now()) == SessionState::Active
             });
         let item = AlertItem {
             kind: AlertKind::NewSignIn,
@@ -111,16 +113,10 @@ impl SessionService {
     /// everywhere" stays on offer.
     pub async fn report_not_me(&self, token: &str, device: &DeviceContext) -> LinkResult<()> {
         let now = self.now();
-        let id = match self.link_key().verify(token, now) {
-            Ok(id) => id,
+        let (mut tx, row) = match self.open_link(token, now).await? {
             Err(problem) => return Ok(Err(problem)),
-        };
-        let mut tx = self.0.store.begin().await?;
-        let row = match tx.lock_alert_link(&id).await? {
-            None => return Ok(Err(LinkProblem::Invalid)),
-            Some(row) if row.expires_at <= now => return Ok(Err(LinkProblem::Expired)),
-            Some(row) if row.used_at.is_some() => return Ok(Err(LinkProblem::AlreadyUsed)),
-            Some(row) => row,
+            Ok((_, row)) if row.used_at.is_some() => return Ok(Err(LinkProblem::AlreadyUsed)),
+            Ok(opened) => opened,
         };
         tx.use_alert_link(&row.id, "not_me", now).await?;
         let live = tx
@@ -155,20 +151,14 @@ impl SessionService {
         device: &DeviceContext,
     ) -> LinkResult<u64> {
         let now = self.now();
-        let id = match self.link_key().verify(token, now) {
-            Ok(id) => id,
+        let (mut tx, row) = match self.open_link(token, now).await? {
             Err(problem) => return Ok(Err(problem)),
-        };
-        let mut tx = self.0.store.begin().await?;
-        let row = match tx.lock_alert_link(&id).await? {
-            None => return Ok(Err(LinkProblem::Invalid)),
-            Some(row) if row.expires_at <= now => return Ok(Err(LinkProblem::Expired)),
-            Some(row)
+            Ok((_, row))
                 if row.used_for.as_deref() == Some("was_me") || row.everywhere_at.is_some() =>
             {
                 return Ok(Err(LinkProblem::AlreadyUsed));
             }
-            Some(row) => row,
+            Ok(opened) => opened,
         };
         if row.used_at.is_none() {
             tx.use_alert_link(&row.id, "not_me", now).await?;
@@ -196,16 +186,10 @@ impl SessionService {
     /// For a session that has ended there is nothing to confirm (`SessionEnded`).
     pub async fn confirm_was_me(&self, token: &str) -> LinkResult<()> {
         let now = self.now();
-        let id = match self.link_key().verify(token, now) {
-            Ok(id) => id,
+        let (mut tx, row) = match self.open_link(token, now).await? {
             Err(problem) => return Ok(Err(problem)),
-        };
-        let mut tx = self.0.store.begin().await?;
-        let row = match tx.lock_alert_link(&id).await? {
-            None => return Ok(Err(LinkProblem::Invalid)),
-            Some(row) if row.expires_at <= now => return Ok(Err(LinkProblem::Expired)),
-            Some(row) if row.used_at.is_some() => return Ok(Err(LinkProblem::AlreadyUsed)),
-            Some(row) => row,
+            Ok((_, row)) if row.used_at.is_some() => return Ok(Err(LinkProblem::AlreadyUsed)),
+            Ok(opened) => opened,
         };
         let live = tx
             .live_session(&row.user_id, &row.session_id, &self.0.policy, now)
@@ -218,5 +202,14 @@ impl SessionService {
         tx.clear_new_location(&row.session_id).await?;
         tx.commit().await?;
         Ok(Ok(()))
+    }
+}
+
+/// A link row that exists and has not expired at `now`, or why not.
+fn unexpired(row: Option<AlertLinkRow>, now: Timestamp) -> Result<AlertLinkRow, LinkProblem> {
+    match row {
+        None => Err(LinkProblem::Invalid),
+        Some(row) if row.expires_at <= now => Err(LinkProblem::Expired),
+        Some(row) => Ok(row),
     }
 }

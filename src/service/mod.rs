@@ -9,6 +9,7 @@
 use std::sync::Arc;
 
 use crate::account::PasswordHasherPool;
+use crate::alerts::link::LinkKey;
 use crate::audit::{Actor, AuditEvent, RevokedTarget};
 use crate::clock::Clock;
 use crate::device::DeviceLabeler;
@@ -82,6 +83,8 @@ struct Inner {
     labeler: Arc<DeviceLabeler>,
     geo: Arc<Geo>,
     limiter: RateLimiter,
+    /// Signs and checks the links in alert emails (derived from `key` once).
+    links: LinkKey,
 }
 
 /// Cheap to clone: one shared state behind an `Arc`.
@@ -117,6 +120,7 @@ impl SessionService {
             clock: parts.clock,
             policy: parts.policy,
             keys: KeyRing::new(parts.key.clone(), parts.access_tokens),
+            links: LinkKey::new(&parts.key),
             key: parts.key,
             hasher: PasswordHasherPool::new()?,
             labeler: parts.labeler,

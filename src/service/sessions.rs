@@ -93,12 +93,7 @@ impl SessionService {
                 "session does not belong to this user",
             ));
         }
-        let times = crate::session::SessionTimes {
-            signed_in_at: session.signed_in_at,
-            last_used_at: session.last_used_at,
-            revoked_at: session.revoked_at,
-        };
-        match self.0.policy.session_state(&times, now) {
+        match self.0.policy.session_state(&session.times(), now) {
             SessionState::Active => Ok(Principal {
                 user_id: claims.sub,
                 session_id: claims.sid,

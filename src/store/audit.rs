@@ -199,7 +199,7 @@ impl Tx {
             };
             self.announce(notice).await?;
         }
-        if !self.outbox.routes().is_off() {
+        if self.sends_anything() {
             self.enqueue(alerts::for_audit(event), event.occurred_at)
                 .await?;
         }

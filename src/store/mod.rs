@@ -9,13 +9,14 @@
 //! - `maintenance.rs`: the signing secret, pruning and the consistency check;
 //! - `signing_keys.rs`: the ids and lifetimes of asymmetric access-token keys;
 //! - `outbox.rs`: alert emails and webhooks written with the change that causes them, claimed
-//!   by one node at a time; the links in alert emails;
+//!   by one node at a time; `alert_links.rs`: the links in alert emails;
 //! - `shared_limit.rs`: rate-limit buckets shared by every node on PostgreSQL;
 //! - `notify.rs`: committed changes announced to listeners (in process on SQLite, through
 //!   `LISTEN`/`NOTIFY` on PostgreSQL);
 //! - `sqlite.rs`, `postgres.rs`: connecting; `hygiene.rs`: no pooled connection is handed out
 //!   inside a transaction; `migrate.rs`, `timestamp.rs`: schema and time columns.
 
+mod alert_links;
 mod audit;
 mod db;
 mod hygiene;
@@ -36,11 +37,12 @@ mod users;
 
 use std::time::Duration;
 
+pub use alert_links::AlertLinkRow;
 pub(crate) use db::Tx;
 pub use maintenance::{ConsistencyReport, PruneReport};
 pub use notify::Notice;
 pub(crate) use outbox::ClaimOf;
-pub use outbox::{AlertLinkRow, OutboxEntry, OutboxRow};
+pub use outbox::{OutboxEntry, OutboxRow};
 pub use postgres::PgStore;
 pub(crate) use sessions::SessionLockRow;
 pub use sessions::{LiveSessionRow, NewSession, SessionAuthRow};

@@ -1,14 +1,13 @@
 //! The `outbox` and `alert_links` tables: messages written in the transaction of the change
 //! that causes them (see `crate::alerts` for which), claimed by one node at a time, and
-//! marked delivered, to be retried, or dead; and the links of alert emails.
+//! marked delivered, to be retried, or dead. (The links in alert emails: `alert_links.rs`.)
 
-use std::sync::{Arc, LazyLock, RwLock};
+use std::sync::{Arc, RwLock};
 
 use tokio::sync::Notify;
 
-use super::db::{LockingSelect, Param, SKIP_LOCKED};
+use super::db::{Param, SKIP_LOCKED};
 use super::{Store, Tx};
-use crate::alerts::link::LINK_LIFETIME;
 use crate::alerts::{Outgoing, Routes};
 use crate::error::{DomainError, DomainResult};
 use crate::time::Timestamp;
@@ -72,20 +71,6 @@ pub struct OutboxEntry {
     pub delivered_at: Option<Timestamp>,
 }
 
-/// An alert email's links, as stored.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct AlertLinkRow {
-    pub id: String,
-    pub user_id: String,
-    pub session_id: String,
-    pub created_at: Timestamp,
-    pub expires_at: Timestamp,
-    /// `not_me` or `was_me`, once used.
-    pub used_for: Option<String>,
-    pub used_at: Option<Timestamp>,
-    pub everywhere_at: Option<Timestamp>,
-}
-
 pub(crate) const EMAIL: &str = "email";
 pub(crate) const WEBHOOK: &str = "webhook";
 
@@ -119,12 +104,13 @@ const CLAIM_TAIL: &str = " ORDER BY o.next_attempt_at, o.id LIMIT $4";
 const CLAIM_RETURNING: &str = ") RETURNING id, message_id, channel, event_type, destination, \
      user_id, payload, created_at, attempts, held_at, revived_at, claimed_by";
 
-const ALERT_LINK: &str = "SELECT id, user_id, session_id, created_at, expires_at, used_for, \
-                                 used_at, everywhere_at \
-                          FROM alert_links WHERE id = $1";
-static LOCK_ALERT_LINK: LazyLock<LockingSelect> = LazyLock::new(|| LockingSelect::new(ALERT_LINK));
-
 impl Tx {
+    /// Whether this deployment sends anything at all: when not, the messages a change would
+    /// send are not even built.
+    pub(crate) fn sends_anything(&self) -> bool {
+        !self.outbox.routes().is_off()
+    }
+
     /// Writes `outgoing` to the outbox as part of this transaction, for each destination the
     /// deployment has (nothing when its channel is off): every message in one statement (a
     /// statement is most of what a row costs), after the links their emails carry.
@@ -164,20 +150,8 @@ impl Tx {
                         continue;
                     }
                     if let Some(session_id) = link_session {
-                        let link_id = random_id()?;
-                        self.execute(
-                            "INSERT INTO alert_links (id, user_id, session_id, created_at, expires_at) \
-                             VALUES ($1, $2, $3, $4, $5)",
-                            &[
-                                (&link_id).into(),
-                                (&user_id).into(),
-                                (&session_id).into(),
-                                now.into(),
-                                now.plus(LINK_LIFETIME).into(),
-                            ],
-                        )
-                        .await?;
-                        facts.link_id = Some(link_id);
+                        facts.link_id =
+                            Some(self.add_alert_link(&user_id, &session_id, now).await?);
                     }
                     let payload = serde_json::to_string(&facts)
                         .map_err(|e| DomainError::unexpected(format!("alert payload: {e}")))?;
@@ -220,45 +194,6 @@ impl Tx {
         }
         Ok(())
     }
-
-    /// The alert link `id`, locked for the rest of this transaction.
-    pub(crate) async fn lock_alert_link(&mut self, id: &str) -> DomainResult<Option<AlertLinkRow>> {
-        Ok(self
-            .fetch_optional_locked(&LOCK_ALERT_LINK, &[id.into()])
-            .await?)
-    }
-
-    /// Marks the link used, for `not_me` or `was_me`; `false` if it already was.
-    pub(crate) async fn use_alert_link(
-        &mut self,
-        id: &str,
-        used_for: &str,
-        now: Timestamp,
-    ) -> DomainResult<bool> {
-        let changed = self
-            .execute(
-                "UPDATE alert_links SET used_for = $1, used_at = $2 WHERE id = $3 AND used_at IS NULL",
-                &[used_for.into(), now.into(), id.into()],
-            )
-            .await?;
-        Ok(changed == 1)
-    }
-
-    /// Records that the link's "Sign out everywhere" was used; `false` if it already was.
-    pub(crate) async fn use_alert_link_everywhere(
-        &mut self,
-        id: &str,
-        now: Timestamp,
-    ) -> DomainResult<bool> {
-        let changed = self
-            .execute(
-                "UPDATE alert_links SET everywhere_at = $1 \
-                 WHERE id = $2 AND used_for = 'not_me' AND everywhere_at IS NULL",
-                &[now.into(), id.into()],
-            )
-            .await?;
-        Ok(changed == 1)
-    }
 }
 
 impl Store {
@@ -299,11 +234,7 @@ impl Store {
             ClaimOf::Emails => sql.push_str(CLAIM_EMAILS),
             ClaimOf::Webhooks(urls) => {
                 sql.push_str(" AND o.channel = 'webhook' AND o.destination IN (");
-                for (n, url) in urls.iter().enumerate() {
-                    sql.push_str(&format!("{}${}", if n == 0 { "" } else { ", " }, n + 5));
-                    params.push(url.into());
-                }
-                sql.push(')');
+                push_in_list(&mut sql, &mut params, urls.iter().map(String::as_str));
             }
         }
         sql.push_str(CLAIM_TAIL);
@@ -360,11 +291,8 @@ impl Store {
              WHERE claimed_by = $2 AND claimed_until > $3 AND id IN (",
         );
         let mut params: Vec<Param> = vec![until.into(), claim.into(), now.into()];
-        for (n, id) in ids.iter().enumerate() {
-            sql.push_str(&format!("{}${}", if n == 0 { "" } else { ", " }, n + 4));
-            params.push((*id).into());
-        }
-        sql.push_str(") RETURNING id");
+        push_in_list(&mut sql, &mut params, ids.iter().copied());
+        sql.push_str(" RETURNING id");
         let held: Vec<(String,)> = self.writer().fetch_all(&sql, &params).await?;
         Ok(held.into_iter().map(|(id,)| id).collect())
     }
@@ -399,11 +327,7 @@ impl Store {
              WHERE claimed_by = $3 AND id IN (",
         );
         let mut params: Vec<Param> = vec![now.into(), digest_id.into(), claim.into()];
-        for (n, id) in ids.iter().enumerate() {
-            sql.push_str(&format!("{}${}", if n == 0 { "" } else { ", " }, n + 4));
-            params.push((*id).into());
-        }
-        sql.push(')');
+        push_in_list(&mut sql, &mut params, ids.iter().copied());
         self.writer().execute(&sql, &params).await?;
         Ok(())
     }
@@ -526,14 +450,6 @@ impl Store {
         Ok(count)
     }
 
-    /// The alert link `id`, if there is one.
-    pub(crate) async fn alert_link(&self, id: &str) -> DomainResult<Option<AlertLinkRow>> {
-        Ok(self
-            .reader()
-            .fetch_optional(ALERT_LINK, &[id.into()])
-            .await?)
-    }
-
     /// Forgets messages delivered before `delivered_before` and links that expired before
     /// `expired_before`; how many rows.
     pub(crate) async fn prune_outbox(
@@ -557,4 +473,19 @@ impl Store {
         tx.commit().await?;
         Ok(messages + links)
     }
+}
+
+/// Ends `sql` (which ends in `IN (`) with one placeholder per value, numbered after `params`,
+/// and the closing parenthesis; the values join `params`.
+fn push_in_list<'a>(
+    sql: &mut String,
+    params: &mut Vec<Param<'a>>,
+    values: impl Iterator<Item = &'a str>,
+) {
+    for (n, value) in values.enumerate() {
+        let separator = if n == 0 { "" } else { ", " };
+        sql.push_str(&format!("{separator}${}", params.len() + 1));
+        params.push(value.into());
+    }
+    sql.push(')');
 }

@@ -152,6 +152,16 @@ pub(crate) struct SessionLockRow {
     pub revoked_at: Option<Timestamp>,
 }
 
+impl SessionAuthRow {
+    pub(crate) fn times(&self) -> SessionTimes {
+        SessionTimes {
+            signed_in_at: self.signed_in_at,
+            last_used_at: self.last_used_at,
+            revoked_at: self.revoked_at,
+        }
+    }
+}
+
 impl SessionLockRow {
     pub(crate) fn times(&self) -> SessionTimes {
         SessionTimes {
@@ -339,16 +349,6 @@ impl Tx {
         Ok(ended.is_some())
     }
 
-    /// Takes the "New location" badge off the session: its owner said it was them.
-    pub(crate) async fn clear_new_location(&mut self, session_id: &str) -> DomainResult<()> {
-        self.execute(
-            "UPDATE sessions SET new_location = $1 WHERE id = $2",
-            &[false.into(), session_id.into()],
-        )
-        .await?;
-        Ok(())
-    }
-
     /// What sessions' ends send (`alerts::for_session_end`), in this transaction.
     async fn sessions_ended(
         &mut self,
@@ -358,6 +358,9 @@ impl Tx {
         now: Timestamp,
     ) -> DomainResult<()> {
         crate::metrics::sessions_ended(reason, session_ids.len() as u64);
+        if !self.sends_anything() {
+            return Ok(());
+        }
         let outgoing = session_ids
             .iter()
             .filter_map(|id| alerts::for_session_end(user_id, id, reason, now))
