@@ -3,7 +3,7 @@
 //! a session's end, so there is one rule for what goes out; written to the outbox in the
 //! change's own transaction by the store (`store/outbox.rs`), so nothing is sent for a change
 //! that rolled back and nothing is lost for one that committed; delivered at least once by
-//! `service/outbox.rs`.
+//! `service/outbox/`.
 //!
 //! - `email.rs`: the emails' words, plain text and HTML, every user-controlled value escaped;
 //! - `link.rs`: the signed, single-use links in them ("This wasn't me", "Yes, it was me");
