@@ -29,6 +29,7 @@ async fn sign_in(store: &Store, user: &NewUser, device: &DeviceContext, new_devi
         user_id: user.id.clone(),
         token: RefreshToken::generate().unwrap().hash(),
         device: device.clone(),
+        description: None,
         signed_in_at: now,
         expires_at: now.plus(Duration::from_secs(86_400)),
         new_location: false,
@@ -41,7 +42,10 @@ async fn sign_in(store: &Store, user: &NewUser, device: &DeviceContext, new_devi
         new_device,
     };
     let event = AuditEvent::sign_in(&user.id, &session_id, device, seen, now);
-    store.create_session(&session, &event).await.unwrap();
+    store
+        .create_session(&session, &event, &signedin::Policy::default())
+        .await
+        .unwrap();
 }
 
 /// Sign-ins per second, one after another.

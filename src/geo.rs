@@ -22,7 +22,10 @@ pub struct Place {
 }
 
 /// Where a session's address points.
-#[derive(Debug, Clone, PartialEq, Eq)]
+// Stored as JSON beside each refresh token ("local_network" or {"place": {…}}): the names
+// are part of the schema, never renamed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Location {
     /// Loopback, private, CGNAT, link-local: the address says nothing about a place.
     LocalNetwork,

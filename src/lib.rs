@@ -49,7 +49,9 @@ pub use service::{
     BulkScope, CookieAuth, IssuedTokens, Principal, SecurityEvent, ServiceParts, SessionService,
     SignedIn,
 };
-pub use session::{DeviceContext, SessionInfo, SessionRef};
+pub use session::{
+    DeviceContext, DeviceDescription, ListCursor, PageSize, SessionInfo, SessionPage, SessionRef,
+};
 pub use session_name::SessionName;
 pub use store::{Store, StoreOptions};
 pub use time::Timestamp;

@@ -30,6 +30,9 @@ pub struct Policy {
     /// used longer ago than this (`SIGNEDIN_LIVE_TOUCH_SECS`): at most one such update per
     /// session per window, however often it refreshes.
     pub touch_every: Duration,
+    /// Live sessions one account may have (`SIGNEDIN_MAX_SESSIONS`, at least 1): a sign-in
+    /// beyond it ends the least recently used.
+    pub max_sessions: u32,
 }
 
 impl Default for Policy {
@@ -43,6 +46,7 @@ impl Default for Policy {
             audit_retention: Duration::from_secs(90 * DAY),
             new_location_window: Duration::from_secs(90 * DAY),
             touch_every: Duration::from_secs(5),
+            max_sessions: 100,
         }
     }
 }

@@ -119,6 +119,16 @@ impl SecurityEvent {
             AuditKind::RefreshSuperseded => {
                 from(format!("An outdated sign-in token was refused on {device}"))
             }
+            AuditKind::SessionEvicted => {
+                let target = self
+                    .target_device
+                    .as_ref()
+                    .map_or("A device", |d| d.label.as_str());
+                format!(
+                    "{target} was signed out: it was the least recently used, and at most {} can be signed in at once",
+                    sessions(self.count.unwrap_or(0))
+                )
+            }
             AuditKind::SessionReported => {
                 let target = self
                     .target_device

@@ -40,6 +40,9 @@ pub enum EndReason {
     PasswordChanged,
     /// Its owner said "This wasn't me" in an alert email (and, maybe, signed out everywhere).
     Reported,
+    /// A new sign-in would have passed the account's cap on live sessions, and this was the
+    /// least recently used (`Policy::max_sessions`).
+    SessionLimit,
 }
 
 impl EndReason {
@@ -51,6 +54,7 @@ impl EndReason {
             EndReason::Expired => "expired",
             EndReason::PasswordChanged => "password_changed",
             EndReason::Reported => "reported",
+            EndReason::SessionLimit => "session_limit",
         }
     }
 }
@@ -76,6 +80,117 @@ impl DeviceContext {
             client_hints,
         }
     }
+}
+
+/// What a request's device was made out to be: its label and its place. Worked out once,
+/// when a token is minted for that request, and stored beside the raw user agent and address
+/// (`refresh_tokens.device`, `.location`), so listing a session parses nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceDescription {
+    pub label: DeviceLabel,
+    pub location: Option<Location>,
+}
+
+impl DeviceDescription {
+    /// The two columns as stored: JSON text, `location` NULL when there is none.
+    pub fn to_columns(&self) -> (String, Option<String>) {
+        // Plain structs of strings and enums: serialising them cannot fail.
+        fn json<T: serde::Serialize>(value: &T) -> String {
+            serde_json::to_string(value).unwrap_or_default()
+        }
+        (json(&self.label), self.location.as_ref().map(json))
+    }
+
+    /// Read back from the columns; `None` when the row predates them (or holds something
+    /// this version cannot read), and the caller describes the raw facts instead.
+    pub fn from_columns(device: Option<&str>, location: Option<&str>) -> Option<Self> {
+        let label = serde_json::from_str(device?).ok()?;
+        let location = match location {
+            Some(text) => Some(serde_json::from_str(text).ok()?),
+            None => None,
+        };
+        Some(Self { label, location })
+    }
+}
+
+/// Where the next page of a devices list starts: just after the session last used at
+/// `last_used_at` with id `session_id`, the previous page's last row. Clients see it as an
+/// opaque string (`{microseconds}.{id}`) and hand it back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListCursor {
+    pub last_used_at: Timestamp,
+    pub session_id: String,
+}
+
+impl ListCursor {
+    /// The last instant a cursor may name (the end of year 9999, which both stores hold).
+    const LATEST_MICROS: i64 = 253_402_300_799_999_999;
+
+    /// Before every session: where the others start when a first page of one session held
+    /// only the caller's own.
+    pub fn top() -> Self {
+        Self {
+            last_used_at: Timestamp::from_unix_micros(Self::LATEST_MICROS),
+            session_id: "top".to_owned(),
+        }
+    }
+
+    pub fn encode(&self) -> String {
+        format!("{}.{}", self.last_used_at.unix_micros(), self.session_id)
+    }
+
+    /// A cursor this server wrote; anything else is `Invalid` on field `cursor`.
+    pub fn parse(text: &str) -> DomainResult<Self> {
+        let malformed = || DomainError::invalid("cursor", "is not one this server gave out");
+        let (micros, id) = text.split_once('.').ok_or_else(malformed)?;
+        let micros: i64 = micros.parse().map_err(|_| malformed())?;
+        let id_ok = (1..=64).contains(&id.len())
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        if !(0..=Self::LATEST_MICROS).contains(&micros) || !id_ok {
+            return Err(malformed());
+        }
+        Ok(Self {
+            last_used_at: Timestamp::from_unix_micros(micros),
+            session_id: id.to_owned(),
+        })
+    }
+}
+
+/// How many sessions one page of the devices list holds (`?limit=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageSize(u32);
+
+impl PageSize {
+    pub const DEFAULT: PageSize = PageSize(50);
+    pub const MAX: u32 = 200;
+
+    /// 1 to [`PageSize::MAX`]; anything else is `Invalid` on field `limit`.
+    pub fn new(limit: u32) -> DomainResult<Self> {
+        if (1..=Self::MAX).contains(&limit) {
+            Ok(Self(limit))
+        } else {
+            Err(DomainError::invalid(
+                "limit",
+                format!("must be between 1 and {}", Self::MAX),
+            ))
+        }
+    }
+
+    pub fn get(self) -> u32 {
+        self.0
+    }
+}
+
+/// One page of the caller's live sessions.
+#[derive(Debug, Clone)]
+pub struct SessionPage {
+    /// On the first page the caller's own session first, then the most recently used; later
+    /// pages never repeat the caller's.
+    pub sessions: Vec<SessionInfo>,
+    /// Where the next page starts; `None` on the last.
+    pub next: Option<ListCursor>,
 }
 
 /// How a client names one of its sessions: by its stable id, `ses_` and the session's 32

@@ -414,6 +414,7 @@ async fn a_sign_in_whose_password_changed_while_it_was_checked_creates_no_sessio
         user_id: user.clone(),
         token: TokenHash::from_stored("c".repeat(64)),
         device: phone.clone(),
+        description: None,
         signed_in_at: h.service.now(),
         expires_at: h.service.now().plus(Duration::from_secs(3600)),
         new_location: false,
@@ -431,7 +432,10 @@ async fn a_sign_in_whose_password_changed_while_it_was_checked_creates_no_sessio
         },
         h.service.now(),
     );
-    let refused = h.store.create_session(&raced, &event).await;
+    let refused = h
+        .store
+        .create_session(&raced, &event, &signedin::Policy::default())
+        .await;
     assert!(
         matches!(refused, Err(DomainError::InvalidCredentials)),
         "answered like a wrong password: {refused:?}"
@@ -452,7 +456,10 @@ async fn a_sign_in_whose_password_changed_while_it_was_checked_creates_no_sessio
         verified_password_hash: password_hash(&h, &user).await,
         ..raced
     };
-    h.store.create_session(&current, &event).await.unwrap();
+    h.store
+        .create_session(&current, &event, &signedin::Policy::default())
+        .await
+        .unwrap();
     assert_eq!(h.service.list_sessions(&who).await.unwrap().len(), 2);
 }
 
@@ -737,6 +744,7 @@ async fn an_ambiguous_prefix_is_refused_and_a_longer_one_resolves(db: &TestDb) {
             user_id: user.clone(),
             token: TokenHash::from_stored(hash),
             device: device(IPHONE_SAFARI, "1.2.3.5"),
+            description: None,
             signed_in_at: h.service.now(),
             expires_at: h.service.now().plus(Duration::from_secs(3600)),
             new_location: false,
@@ -754,7 +762,10 @@ async fn an_ambiguous_prefix_is_refused_and_a_longer_one_resolves(db: &TestDb) {
             },
             h.service.now(),
         );
-        h.store.create_session(&session, &event).await.unwrap();
+        h.store
+            .create_session(&session, &event, &signedin::Policy::default())
+            .await
+            .unwrap();
     }
     let who = h
         .service

@@ -124,6 +124,8 @@ pub struct DevicesView {
     pub now: String,
     /// DB-IP's licence asks for a link wherever its locations are shown.
     pub show_dbip_attribution: bool,
+    /// How many sessions are live in all: `rows` may hold only the first of them.
+    pub total: u64,
 }
 
 #[cfg(feature = "ssr")]
@@ -180,15 +182,16 @@ impl From<ActivityItem> for (String, String, String) {
 }
 
 /// `DevicesView` in field order.
-type DevicesViewWire = (Vec<DeviceRow>, Vec<ActivityItem>, String, bool);
+type DevicesViewWire = (Vec<DeviceRow>, Vec<ActivityItem>, String, bool, u64);
 
 impl From<DevicesViewWire> for DevicesView {
-    fn from((rows, activity, now, show_dbip_attribution): DevicesViewWire) -> Self {
+    fn from((rows, activity, now, show_dbip_attribution, total): DevicesViewWire) -> Self {
         Self {
             rows,
             activity,
             now,
             show_dbip_attribution,
+            total,
         }
     }
 }
@@ -200,6 +203,7 @@ impl From<DevicesView> for DevicesViewWire {
             view.activity,
             view.now,
             view.show_dbip_attribution,
+            view.total,
         )
     }
 }

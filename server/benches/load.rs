@@ -567,6 +567,7 @@ async fn limit_refresh(store: &Store, users: &[String], duration: Duration) -> S
             user_id: user.clone(),
             token: token.hash(),
             device: device(),
+            description: None,
             signed_in_at: now,
             expires_at: now.plus(Duration::from_secs(86_400)),
             new_location: false,
@@ -584,7 +585,10 @@ async fn limit_refresh(store: &Store, users: &[String], duration: Duration) -> S
             },
             now,
         );
-        store.create_session(&session, &event).await.unwrap();
+        store
+            .create_session(&session, &event, &signedin::Policy::default())
+            .await
+            .unwrap();
         states.push((
             store.clone(),
             key.clone(),
@@ -603,11 +607,18 @@ async fn limit_refresh(store: &Store, users: &[String], duration: Duration) -> S
             // to know which session row to lock): the same statement, so it counts here too.
             let owner = store.token_owner(&token.hash()).await;
             assert!(matches!(owner, Ok(Some(ref o)) if o.session_id == session_id));
+            // The server works the label and place out before its transaction; the same
+            // columns are written here.
+            let description = signedin::DeviceDescription {
+                label: signedin::DeviceLabel::unknown(),
+                location: None,
+            };
             let request = RefreshRequest {
                 presented: &token.hash(),
                 session_id: &session_id,
                 successor: &successor.hash(),
                 device: &device,
+                description: &description,
                 policy: &policy,
                 now: Timestamp::now(),
             };

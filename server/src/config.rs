@@ -279,6 +279,16 @@ pub struct Settings {
         global = true
     )]
     pub live_touch_secs: u64,
+    /// Live sessions one account may have (OWASP ASVS 5.0 7.1.2): a sign-in beyond it signs
+    /// the least recently used one out, audited.
+    #[arg(
+        long,
+        env = "SIGNEDIN_MAX_SESSIONS",
+        default_value_t = 100,
+        value_parser = clap::value_parser!(u32).range(1..),
+        global = true
+    )]
+    pub max_sessions: u32,
     /// Log filter, e.g. `info` or `signedin=debug,info`.
     /// How access tokens are signed: HS256 (with the secret; nothing to publish), or EdDSA or
     /// ES256, whose public keys /.well-known/jwks.json publishes for offline verification.
@@ -348,6 +358,7 @@ impl Config {
             reauth_max_age: secs(settings.reauth_max_age_secs),
             audit_retention: secs(settings.audit_retention_days.saturating_mul(86_400)),
             touch_every: secs(settings.live_touch_secs),
+            max_sessions: settings.max_sessions,
             ..Policy::default()
         };
         let rate_limits = RateLimits::parse(&settings.rate_limits).map_err(|e| e.to_string())?;

@@ -75,6 +75,13 @@ pub enum AuditDetail {
         target_user_agent: String,
         target_ip: String,
     },
+    /// The least recently used device, signed out because a new sign-in would have passed
+    /// the cap on live sessions (`limit`), as it was last seen.
+    SessionEvicted {
+        target_user_agent: String,
+        target_ip: String,
+        limit: u32,
+    },
 }
 
 impl AuditDetail {
@@ -96,6 +103,7 @@ impl AuditDetail {
             AuditDetail::ReauthFailed { .. } => AuditKind::ReauthFailed,
             AuditDetail::SessionRenamed { .. } => AuditKind::SessionRenamed,
             AuditDetail::SessionReported { .. } => AuditKind::SessionReported,
+            AuditDetail::SessionEvicted { .. } => AuditKind::SessionEvicted,
         }
     }
 
@@ -161,6 +169,11 @@ impl AuditDetail {
             AuditKind::SessionReported => AuditDetail::SessionReported {
                 target_user_agent: String::new(),
                 target_ip: String::new(),
+            },
+            AuditKind::SessionEvicted => AuditDetail::SessionEvicted {
+                target_user_agent: String::new(),
+                target_ip: String::new(),
+                limit: 0,
             },
         }
     }

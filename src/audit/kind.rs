@@ -20,10 +20,12 @@ pub enum AuditKind {
     SessionRenamed,
     /// Signed out from an alert email's "This wasn't me" link.
     SessionReported,
+    /// Signed out to make room for a new sign-in under the cap on live sessions.
+    SessionEvicted,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 16] = [
+    pub const ALL: [AuditKind; 17] = [
         AuditKind::AccountCreated,
         AuditKind::SignIn,
         AuditKind::SignInFailed,
@@ -40,6 +42,7 @@ impl AuditKind {
         AuditKind::ReauthFailed,
         AuditKind::SessionRenamed,
         AuditKind::SessionReported,
+        AuditKind::SessionEvicted,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -60,6 +63,7 @@ impl AuditKind {
             AuditKind::ReauthFailed => "reauth_failed",
             AuditKind::SessionRenamed => "session_renamed",
             AuditKind::SessionReported => "session_reported",
+            AuditKind::SessionEvicted => "session_evicted",
         }
     }
 

@@ -184,6 +184,23 @@ impl AuditEvent {
             .targeting(&target.session_id, &target.jti_prefix)
     }
 
+    /// The least recently used session, signed out by the system to make room for a new
+    /// sign-in under the account's cap of `limit` live sessions.
+    pub fn session_evicted(
+        user_id: &str,
+        target: &RevokedTarget,
+        limit: u32,
+        at: Timestamp,
+    ) -> Self {
+        let detail = AuditDetail::SessionEvicted {
+            target_user_agent: target.user_agent.clone(),
+            target_ip: target.ip.clone(),
+            limit,
+        };
+        Self::new(detail, Actor::System, Some(user_id), at)
+            .targeting(&target.session_id, &target.jti_prefix)
+    }
+
     /// `jti_prefix` is the presented token's; `device` the one that presented it.
     pub fn reuse_detected(
         user_id: &str,
@@ -401,6 +418,11 @@ mod tests {
             AuditDetail::SessionReported {
                 target_user_agent: "Firefox".into(),
                 target_ip: "192.0.2.1".into(),
+            },
+            AuditDetail::SessionEvicted {
+                target_user_agent: "Firefox".into(),
+                target_ip: "192.0.2.1".into(),
+                limit: 100,
             },
         ]
     }

@@ -52,6 +52,7 @@ impl Ended {
             AuditDetail::SignOut
             | AuditDetail::SessionRevoked { .. }
             | AuditDetail::SessionReported { .. }
+            | AuditDetail::SessionEvicted { .. }
             | AuditDetail::ReuseDetected { .. }
             | AuditDetail::SessionExpired => target(),
             AuditDetail::OtherSessionsRevoked { .. } => all_but_acting(),

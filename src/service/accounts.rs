@@ -8,7 +8,7 @@ use crate::device::ClientHints;
 use crate::error::{DomainError, DomainResult};
 use crate::geo::Place;
 use crate::rate_limit::Door;
-use crate::session::{DeviceContext, EndReason};
+use crate::session::{DeviceContext, DeviceDescription, EndReason};
 use crate::store::{LiveSessionRow, NewSession, NewUser};
 use crate::time::Timestamp;
 use crate::token::{RefreshToken, random_id};
@@ -91,16 +91,12 @@ impl SessionService {
             }
         };
 
-        let place = self
-            .0
-            .geo
-            .lookup_str(&device.ip)
+        let description = self.describe(&device.user_agent, &device.client_hints, &device.ip);
+        let place = description
+            .location
+            .as_ref()
             .and_then(|l| l.place().cloned());
-        let label = self
-            .0
-            .labeler
-            .label(&device.user_agent, &device.client_hints)
-            .label;
+        let label = description.label.label.clone();
         let (new_location, new_device) =
             self.novelty(&user.id, place.as_ref(), &label, now).await?;
         let session_id = random_id()?;
@@ -110,6 +106,7 @@ impl SessionService {
             user_id: user.id.clone(),
             token: refresh_token.hash(),
             device: device.clone(),
+            description: Some(description),
             signed_in_at: now,
             expires_at: self.0.policy.refresh_expires_at(now, now),
             new_location,
@@ -122,7 +119,8 @@ impl SessionService {
             new_device,
         };
         let event = AuditEvent::sign_in(&user.id, &session_id, device, seen, now);
-        match self.0.store.create_session(&session, &event).await {
+        let policy = &self.0.policy;
+        let evicted = match self.0.store.create_session(&session, &event, policy).await {
             // The password was changed while this sign-in was checking the old one: answer
             // as for a wrong password, which is what it now is.
             Err(DomainError::InvalidCredentials) => {
@@ -130,9 +128,17 @@ impl SessionService {
                 return self.refuse_sign_in(Some(&user.id), device, now, why).await;
             }
             created => created?,
-        }
+        };
         tracing::info!(user_id = %user.id, session = %&session.token.prefix(), new_location, "signed in");
+        for target in &evicted {
+            tracing::info!(user_id = %user.id, session = %target.jti_prefix, limit = policy.max_sessions, "least recently used session signed out: session cap reached");
+        }
 
+        let (stored_device, stored_location) = session
+            .description
+            .as_ref()
+            .map(DeviceDescription::to_columns)
+            .unzip();
         let row = LiveSessionRow {
             session_id: session_id.clone(),
             user_id: user.id.clone(),
@@ -142,6 +148,8 @@ impl SessionService {
             user_agent: device.user_agent.clone(),
             ip: device.ip.clone(),
             client_hints: device.client_hints.to_json(),
+            device: stored_device,
+            location: stored_location.flatten(),
             created_at: now,
             last_used_at: now,
             signed_in_at: now,

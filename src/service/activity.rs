@@ -47,6 +47,14 @@ impl SessionService {
             | AuditDetail::SessionReported {
                 target_user_agent, ..
             } => target_device = Some(label(target_user_agent)),
+            AuditDetail::SessionEvicted {
+                target_user_agent,
+                limit,
+                ..
+            } => {
+                target_device = Some(label(target_user_agent));
+                count = Some(u64::from(*limit));
+            }
             AuditDetail::OtherSessionsRevoked { count: n }
             | AuditDetail::AllSessionsRevoked { count: n } => count = Some(*n),
             AuditDetail::SignIn {

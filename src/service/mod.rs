@@ -184,6 +184,20 @@ impl SessionService {
         })
     }
 
+    /// What a device is made out to be: its label ("Chrome on Windows 11", client hints
+    /// included) and its place. Worked out when a token is minted and stored with it.
+    pub(super) fn describe(
+        &self,
+        user_agent: &str,
+        hints: &crate::device::ClientHints,
+        ip: &str,
+    ) -> crate::session::DeviceDescription {
+        crate::session::DeviceDescription {
+            label: self.0.labeler.label(user_agent, hints),
+            location: self.0.geo.lookup_str(ip),
+        }
+    }
+
     /// "Chrome on Windows 11", for a user agent on record and the client hints (JSON) kept
     /// with it, if any: the label the devices page shows.
     pub(super) fn label_of(&self, user_agent: &str, client_hints: Option<&str>) -> String {

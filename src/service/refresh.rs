@@ -6,7 +6,7 @@ use crate::audit::AuditEvent;
 use crate::error::{DomainError, DomainResult, TokenRejection};
 use crate::policy::Policy;
 use crate::rotation::{RotationDecision, Successor, decide_for_session, decide_for_spent_token};
-use crate::session::{DeviceContext, EndReason};
+use crate::session::{DeviceContext, DeviceDescription, EndReason};
 use crate::store::{NewToken, SessionLockRow, Store, Tx};
 use crate::time::Timestamp;
 use crate::token::TokenHash;
@@ -20,6 +20,8 @@ pub struct RefreshRequest<'a> {
     /// The successor the server derived from the presented raw token.
     pub successor: &'a TokenHash,
     pub device: &'a DeviceContext,
+    /// The successor's label and place, worked out from `device`.
+    pub description: &'a DeviceDescription,
     pub policy: &'a Policy,
     pub now: Timestamp,
 }
@@ -51,6 +53,7 @@ pub async fn refresh(store: &Store, request: RefreshRequest<'_>) -> DomainResult
         device,
         policy,
         now,
+        ..
     } = request;
     let mut tx = store.begin().await?;
     let session = tx.lock_session(session_id).await?;
@@ -86,6 +89,7 @@ async fn rotate(
         session_id,
         successor,
         device,
+        description,
         policy,
         now,
         ..
@@ -95,6 +99,7 @@ async fn rotate(
         session_id,
         user_id: &session.user_id,
         device,
+        description: Some(description),
         created_at: now,
         expires_at: policy.refresh_expires_at(session.signed_in_at, now),
         signed_in_at: session.signed_in_at,

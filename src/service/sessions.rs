@@ -8,8 +8,11 @@ use crate::audit::{AuditEvent, RevokedTarget};
 use crate::device::ClientHints;
 use crate::error::{DomainError, DomainResult, TokenRejection};
 use crate::rate_limit::Door;
-use crate::session::{DeviceContext, EndReason, SessionInfo, SessionRef, SessionState};
-use crate::store::LiveSessionRow;
+use crate::session::{
+    DeviceContext, DeviceDescription, EndReason, ListCursor, PageSize, SessionInfo, SessionPage,
+    SessionRef, SessionState,
+};
+use crate::store::{LiveSessionPage, LiveSessionRow};
 use crate::time::Timestamp;
 use crate::token::RefreshToken;
 
@@ -40,11 +43,13 @@ impl SessionService {
         let successor = presented.successor(&self.0.key);
         let successor_hash = successor.hash();
         let now = self.now();
+        let description = self.describe(&device.user_agent, &device.client_hints, &device.ip);
         let request = RefreshRequest {
             presented: &presented_hash,
             session_id: &owner.session_id,
             successor: &successor_hash,
             device,
+            description: &description,
             policy: &self.0.policy,
             now,
         };
@@ -107,25 +112,55 @@ impl SessionService {
         }
     }
 
-    /// The caller's live sessions: this one first, then the most recently used.
+    /// Every live session of the caller: this one first, then the most recently used.
     pub async fn list_sessions(&self, who: &Principal) -> DomainResult<Vec<SessionInfo>> {
         let rows = self
             .0
             .store
             .list_live_sessions(&who.user_id, &self.0.policy, self.now())
             .await?;
-        Ok(self.session_infos(rows, &who.session_id))
+        let mut sessions: Vec<SessionInfo> = rows
+            .into_iter()
+            .map(|row| self.session_info(row, &who.session_id))
+            .collect();
+        sessions.sort_by_key(|s| !s.is_current);
+        Ok(sessions)
     }
 
-    /// `authenticate` then `list_sessions`, in one query when it can: the list of live
-    /// sessions *is* the liveness check, so if the token's session is among them the request
-    /// is authenticated. Otherwise the full check runs (for its precise refusal, and to end
-    /// and audit a session found expired). The hottest read of the API, halved.
+    /// How many live sessions the caller has in all (pages show a part of them).
+    pub async fn count_sessions(&self, who: &Principal) -> DomainResult<u64> {
+        self.0
+            .store
+            .count_live_sessions_of_user(&who.user_id, &self.0.policy, self.now())
+            .await
+    }
+
+    /// One page of the caller's live sessions (see [`SessionPage`]): the first starts with
+    /// the caller's own, then the most recently used; `after` is the previous page's `next`.
+    pub async fn session_page(
+        &self,
+        who: &Principal,
+        after: Option<&ListCursor>,
+        size: PageSize,
+    ) -> DomainResult<SessionPage> {
+        let now = self.now();
+        let page = self
+            .fetch_page(&who.user_id, &who.session_id, after, size, now)
+            .await?;
+        Ok(self.page_of(page, after, size))
+    }
+
+    /// `authenticate` then `session_page`, in one query when it can: the page always reads
+    /// the token's own session, and finding it live *is* the liveness check. Otherwise the
+    /// full check runs (for its precise refusal, and to end and audit a session found
+    /// expired). The hottest read of the API, halved.
     pub async fn authenticate_and_list(
         &self,
         access_token: &str,
         device: Option<&DeviceContext>,
-    ) -> DomainResult<Vec<SessionInfo>> {
+        after: Option<&ListCursor>,
+        size: PageSize,
+    ) -> DomainResult<SessionPage> {
         let now = self.now();
         let claims = self
             .0
@@ -133,38 +168,74 @@ impl SessionService {
             .verify(&self.0.store, access_token, now)
             .await
             .map_err(DomainError::AccessRejected)?;
-        let rows = self
-            .0
-            .store
-            .list_live_sessions(&claims.sub, &self.0.policy, now)
+        let page = self
+            .fetch_page(&claims.sub, &claims.sid, after, size, now)
             .await?;
-        if rows
-            .iter()
-            .any(|row| row.session_id == claims.sid && row.user_id == claims.sub)
-        {
-            return Ok(self.session_infos(rows, &claims.sid));
+        if page.current.is_some() {
+            return Ok(self.page_of(page, after, size));
         }
         let who = self.authenticate(access_token, device).await?;
-        self.list_sessions(&who).await
+        self.session_page(&who, after, size).await
     }
 
-    /// Rows as the caller sees them: the current session first, then the store's
-    /// most-recent-first order (the sort is stable).
-    fn session_infos(&self, rows: Vec<LiveSessionRow>, current_session: &str) -> Vec<SessionInfo> {
-        let mut sessions: Vec<SessionInfo> = rows
+    /// The store's page for `size`: on the first page the caller's session takes one place,
+    /// and one more row than fits tells whether a next page exists.
+    async fn fetch_page(
+        &self,
+        user_id: &str,
+        current: &str,
+        after: Option<&ListCursor>,
+        size: PageSize,
+        now: Timestamp,
+    ) -> DomainResult<LiveSessionPage> {
+        let policy = &self.0.policy;
+        self.0
+            .store
+            .live_session_page(user_id, current, after, size.get() + 1, policy, now)
+            .await
+    }
+
+    fn page_of(
+        &self,
+        page: LiveSessionPage,
+        after: Option<&ListCursor>,
+        size: PageSize,
+    ) -> SessionPage {
+        let LiveSessionPage {
+            current,
+            mut others,
+        } = page;
+        let current = current.filter(|_| after.is_none());
+        let room = size.get() as usize - usize::from(current.is_some());
+        let next = (others.len() > room).then(|| {
+            others.truncate(room);
+            others
+                .last()
+                .map_or_else(ListCursor::top, LiveSessionRow::cursor)
+        });
+        let current_id = current.as_ref().map(|row| row.session_id.clone());
+        let sessions = current
             .into_iter()
-            .map(|row| self.session_info(row, current_session))
+            .chain(others)
+            .map(|row| self.session_info(row, current_id.as_deref().unwrap_or_default()))
             .collect();
-        sessions.sort_by_key(|s| !s.is_current);
-        sessions
+        SessionPage { sessions, next }
     }
 
+    /// A session as its owner sees it: the label and place stored with its token (worked
+    /// out when the token was minted), or, on rows older than those columns, from the raw
+    /// facts now.
     pub(super) fn session_info(&self, row: LiveSessionRow, current_session: &str) -> SessionInfo {
-        let hints = ClientHints::from_json(row.client_hints.as_deref());
+        let description =
+            DeviceDescription::from_columns(row.device.as_deref(), row.location.as_deref())
+                .unwrap_or_else(|| {
+                    let hints = ClientHints::from_json(row.client_hints.as_deref());
+                    self.describe(&row.user_agent, &hints, &row.ip)
+                });
         SessionInfo {
             is_current: row.session_id == current_session,
-            device: self.0.labeler.label(&row.user_agent, &hints),
-            location: self.0.geo.lookup_str(&row.ip),
+            device: description.label,
+            location: description.location,
             session_id: row.session_id,
             name: row.name,
             jti_prefix: row.jti_prefix,

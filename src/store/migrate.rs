@@ -39,6 +39,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "outbox",
         include_str!("../../migrations/sqlite/0006_outbox.sql"),
     ),
+    (
+        7,
+        "described devices",
+        include_str!("../../migrations/sqlite/0007_described_devices.sql"),
+    ),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -71,6 +76,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         6,
         "outbox",
         include_str!("../../migrations/postgres/0006_outbox.sql"),
+    ),
+    (
+        7,
+        "described devices",
+        include_str!("../../migrations/postgres/0007_described_devices.sql"),
     ),
 ];
 

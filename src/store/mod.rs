@@ -6,6 +6,8 @@
 //! - `users.rs`, `sessions.rs`, `tokens.rs`, `audit.rs`: the statements per table, as
 //!   methods of `Store` (one-statement reads and whole small writes) and of `Tx` (steps of a
 //!   larger change that the domain drives and commits once, such as a rotation);
+//! - `session_list.rs`: a user's live sessions as the devices list reads them (whole or a
+//!   page at a time), and the session cap;
 //! - `maintenance.rs`: the signing secret, pruning and the consistency check;
 //! - `signing_keys.rs`: the ids and lifetimes of asymmetric access-token keys;
 //! - `outbox.rs`: alert emails and webhooks written with the change that causes them, claimed
@@ -27,6 +29,7 @@ mod migrate;
 mod notify;
 mod outbox;
 mod postgres;
+mod session_list;
 mod sessions;
 mod shared_limit;
 mod signing_keys;
@@ -44,8 +47,9 @@ pub use notify::Notice;
 pub(crate) use outbox::ClaimOf;
 pub use outbox::{OutboxEntry, OutboxRow};
 pub use postgres::PgStore;
+pub use session_list::{LiveSessionPage, LiveSessionRow};
 pub(crate) use sessions::SessionLockRow;
-pub use sessions::{LiveSessionRow, NewSession, SessionAuthRow};
+pub use sessions::{NewSession, SessionAuthRow};
 pub use signing_keys::SigningKeyRow;
 pub use sqlite::SqliteStore;
 pub(crate) use tokens::NewToken;

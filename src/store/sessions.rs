@@ -7,21 +7,18 @@ use super::db::{LockingSelect, Param};
 use super::tokens::NewToken;
 use super::{Store, Tx};
 use crate::alerts;
-use crate::audit::AuditEvent;
+use crate::audit::{AuditEvent, RevokedTarget};
 use crate::error::{DomainError, DomainResult};
 use crate::policy::Policy;
-use crate::session::{DeviceContext, EndReason, SessionRef, SessionTimes};
+use crate::session::{DeviceContext, DeviceDescription, EndReason, SessionRef, SessionTimes};
 use crate::time::Timestamp;
 use crate::token::{JtiPrefix, TokenHash};
 
 /// "The session `s` is live": not signed out, used within the idle timeout and signed in
 /// within its absolute lifetime (the store's side of `Policy::session_state`). Every statement
 /// that uses it binds [`live_cutoffs`] as `$1` and `$2`.
-const LIVE_SESSION: &str = "s.revoked_at IS NULL AND s.last_used_at > $1 AND s.signed_in_at > $2";
-
-/// How many sessions are live (the metrics' gauge).
-static COUNT_LIVE_SESSIONS: LazyLock<String> =
-    LazyLock::new(|| format!("SELECT COUNT(*) FROM sessions s WHERE {LIVE_SESSION}"));
+pub(super) const LIVE_SESSION: &str =
+    "s.revoked_at IS NULL AND s.last_used_at > $1 AND s.signed_in_at > $2";
 
 /// The idle and absolute cutoffs at `now`, in the order [`LIVE_SESSION`] binds them.
 pub(super) fn live_cutoffs(policy: &Policy, now: Timestamp) -> [Param<'static>; 2] {
@@ -30,27 +27,6 @@ pub(super) fn live_cutoffs(policy: &Policy, now: Timestamp) -> [Param<'static>; 
         policy.absolute_cutoff(now).into(),
     ]
 }
-
-/// A [`LiveSessionRow`] of each live session of user `$3` whose current refresh token has
-/// not expired at `$4`.
-static LIVE_SESSION_ROWS: LazyLock<String> = LazyLock::new(|| {
-    format!(
-        "SELECT s.id AS session_id, s.user_id, s.name, s.signed_in_at, s.new_location, \
-                t.jti_prefix, t.user_agent, t.ip, t.client_hints, t.created_at, t.last_used_at, \
-                t.expires_at \
-         FROM sessions s \
-         JOIN refresh_tokens t ON t.session_id = s.id AND t.revoked_at IS NULL \
-         WHERE {LIVE_SESSION} AND s.user_id = $3 AND t.expires_at > $4"
-    )
-});
-
-/// The live sessions of a user with their current refresh token, most recently used first.
-static LIVE_SESSIONS_OF_USER: LazyLock<String> =
-    LazyLock::new(|| format!("{} ORDER BY t.last_used_at DESC, s.id", *LIVE_SESSION_ROWS));
-
-/// One live session of a user, by id, with its current refresh token.
-static LIVE_SESSION_OF_USER: LazyLock<String> =
-    LazyLock::new(|| format!("{} AND s.id = $5", *LIVE_SESSION_ROWS));
 
 /// The id of a user's live session, if `$4` is one.
 static LIVE_SESSION_ID: LazyLock<String> = LazyLock::new(|| {
@@ -94,6 +70,9 @@ pub struct NewSession {
     pub user_id: String,
     pub token: TokenHash,
     pub device: DeviceContext,
+    /// The device's label and place for the token; `None` leaves them to be worked out when
+    /// the session is listed.
+    pub description: Option<DeviceDescription>,
     pub signed_in_at: Timestamp,
     pub expires_at: Timestamp,
     pub new_location: bool,
@@ -123,24 +102,6 @@ pub struct SessionAuthRow {
     pub last_used_at: Timestamp,
     pub reauthenticated_at: Timestamp,
     pub revoked_at: Option<Timestamp>,
-}
-
-/// One live session with its current refresh token.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct LiveSessionRow {
-    pub session_id: String,
-    pub user_id: String,
-    /// The name its owner gave it, if any.
-    pub name: Option<String>,
-    pub jti_prefix: String,
-    pub user_agent: String,
-    pub ip: String,
-    pub client_hints: Option<String>,
-    pub created_at: Timestamp,
-    pub last_used_at: Timestamp,
-    pub signed_in_at: Timestamp,
-    pub expires_at: Timestamp,
-    pub new_location: bool,
 }
 
 /// A session row read under its lock, inside a write transaction.
@@ -173,12 +134,15 @@ impl SessionLockRow {
 }
 
 impl Store {
-    /// Records a sign-in: the session, its first refresh token and the audit event.
+    /// Records a sign-in: the session, its first refresh token and the audit event. Beyond
+    /// the account's cap on live sessions the least recently used is signed out first,
+    /// audited as such: the sessions that were, if any.
     pub async fn create_session(
         &self,
         session: &NewSession,
         event: &AuditEvent,
-    ) -> DomainResult<()> {
+        policy: &Policy,
+    ) -> DomainResult<Vec<RevokedTarget>> {
         let mut tx = self.begin().await?;
         // The password the sign-in checked must still be the account's: a password change
         // that committed while the hash was being verified would otherwise leave a session
@@ -190,6 +154,10 @@ impl Store {
             tx.rollback().await?;
             return Err(DomainError::InvalidCredentials);
         }
+        let now = session.signed_in_at;
+        let evicted = tx
+            .make_room_for_session(&session.user_id, policy, now)
+            .await?;
         tx.execute(
             "INSERT INTO sessions (id, user_id, signed_in_at, last_used_at, reauthenticated_at, \
                                    new_location) \
@@ -207,14 +175,20 @@ impl Store {
             session_id: &session.session_id,
             user_id: &session.user_id,
             device: &session.device,
+            description: session.description.as_ref(),
             created_at: session.signed_in_at,
             expires_at: session.expires_at,
             signed_in_at: session.signed_in_at,
         })
         .await?;
         tx.append_audit(event).await?;
+        for target in &evicted {
+            let limit = policy.max_sessions;
+            let event = AuditEvent::session_evicted(&session.user_id, target, limit, now);
+            tx.append_audit(&event).await?;
+        }
         tx.commit().await?;
-        Ok(())
+        Ok(evicted)
     }
 
     pub async fn session_auth(&self, session_id: &str) -> DomainResult<Option<SessionAuthRow>> {
@@ -228,34 +202,7 @@ impl Store {
             .await?)
     }
 
-    pub async fn list_live_sessions(
-        &self,
-        user_id: &str,
-        policy: &Policy,
-        now: Timestamp,
-    ) -> DomainResult<Vec<LiveSessionRow>> {
-        let [idle, absolute] = live_cutoffs(policy, now);
-        Ok(self
-            .reader()
-            .fetch_all(
-                &LIVE_SESSIONS_OF_USER,
-                &[idle, absolute, user_id.into(), now.into()],
-            )
-            .await?)
-    }
-
     /// Every user with at least one session not yet revoked.
-    /// How many sessions are live at `now` (the metrics' gauge, read every 30 s; one index
-    /// range on SQLite and PostgreSQL alike).
-    pub async fn count_live_sessions(&self, policy: &Policy, now: Timestamp) -> DomainResult<i64> {
-        let [idle, absolute] = live_cutoffs(policy, now);
-        let (count,): (i64,) = self
-            .reader()
-            .fetch_one(&COUNT_LIVE_SESSIONS, &[idle, absolute])
-            .await?;
-        Ok(count)
-    }
-
     pub(crate) async fn users_with_live_sessions(&self) -> DomainResult<Vec<String>> {
         let rows: Vec<(String,)> = self
             .reader()
@@ -426,30 +373,6 @@ impl Tx {
         };
         self.live_session_by_prefix(user_id, prefix, policy, now)
             .await
-    }
-
-    /// The live session `session_id` of `user_id` with its current token, read inside this
-    /// transaction; `None` if it is not (or no longer) live.
-    pub(crate) async fn live_session(
-        &mut self,
-        user_id: &str,
-        session_id: &str,
-        policy: &Policy,
-        now: Timestamp,
-    ) -> DomainResult<Option<LiveSessionRow>> {
-        let [idle, absolute] = live_cutoffs(policy, now);
-        Ok(self
-            .fetch_optional(
-                &LIVE_SESSION_OF_USER,
-                &[
-                    idle,
-                    absolute,
-                    user_id.into(),
-                    now.into(),
-                    session_id.into(),
-                ],
-            )
-            .await?)
     }
 
     /// Names the session, or removes its name (`None`). Only the session row changes: its

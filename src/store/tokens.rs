@@ -5,7 +5,7 @@
 use super::{Store, Tx};
 use crate::error::DomainResult;
 use crate::rotation::{PresentedToken, ROTATED};
-use crate::session::{DeviceContext, EndReason};
+use crate::session::{DeviceContext, DeviceDescription, EndReason};
 use crate::time::Timestamp;
 use crate::token::TokenHash;
 
@@ -24,6 +24,9 @@ pub(crate) struct NewToken<'a> {
     pub session_id: &'a str,
     pub user_id: &'a str,
     pub device: &'a DeviceContext,
+    /// The device's label and place, stored beside the raw facts; `None` leaves them to be
+    /// worked out when the session is listed.
+    pub description: Option<&'a DeviceDescription>,
     pub created_at: Timestamp,
     pub expires_at: Timestamp,
     pub signed_in_at: Timestamp,
@@ -78,11 +81,12 @@ impl Store {
 impl Tx {
     pub(crate) async fn insert_token(&mut self, new: &NewToken<'_>) -> DomainResult<()> {
         let hints = new.device.client_hints.to_json();
+        let (device, location) = new.description.map(DeviceDescription::to_columns).unzip();
         self.execute(
             "INSERT INTO refresh_tokens (jti_hash, jti_prefix, session_id, user_id, user_agent, ip, \
                                          client_hints, created_at, last_used_at, expires_at, \
-                                         signed_in_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10)",
+                                         signed_in_at, device, location) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12)",
             &[
                 new.token.as_str().into(),
                 new.token.prefix().into(),
@@ -94,6 +98,8 @@ impl Tx {
                 new.created_at.into(),
                 new.expires_at.into(),
                 new.signed_in_at.into(),
+                device.as_deref().into(),
+                location.flatten().as_deref().into(),
             ],
         )
         .await?;

@@ -39,7 +39,7 @@ pub fn SessionRow(
 
     let prefix = session.jti_prefix.clone();
     view! {
-        <li class="session" class:current=session.is_current data-prefix=prefix hidden=move || gone.get()>
+        <li id=format!("device-{}", session.id) class="session" class:current=session.is_current data-prefix=prefix hidden=move || gone.get()>
             <DeviceIcon kind=session.kind.clone() />
             <div class="session-body">
                 <p class="session-title">

@@ -5,6 +5,7 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
 use crate::components::activity_list::ActivityList;
 use crate::components::bulk_sign_out::{BulkSignOut, signed_out_message};
@@ -21,6 +22,11 @@ use crate::server_fns::{SignOutOtherSessions, SignOutSession, list_devices};
 
 #[component]
 pub fn DevicesPage() -> impl IntoView {
+    // `?show=100`: how many devices to list, grown by "Show more" (a plain link, so it works
+    // without JavaScript); the server holds it to its bounds.
+    let show = use_query_map()
+        .with_untracked(|q| q.get("show").and_then(|s| s.parse::<u32>().ok()))
+        .unwrap_or(0);
     view! {
         <Title text="Your devices" />
         // Static, so outside the island: it costs the browser bundle nothing.
@@ -30,14 +36,14 @@ pub fn DevicesPage() -> impl IntoView {
                 "These devices are signed in to your account. If you don't recognise one, sign it out."
             </p>
         </header>
-        <DevicesList />
+        <DevicesList show />
     }
 }
 
 /// Everything interactive on the page, and the only part compiled into the browser bundle:
 /// the actions and the list they reload, wired together; the parts are components below.
 #[island]
-fn DevicesList() -> impl IntoView {
+fn DevicesList(show: u32) -> impl IntoView {
     let sign_out_one = ServerMultiAction::<SignOutSession>::new();
     let sign_out_others = ServerAction::<SignOutOtherSessions>::new();
     let reload = RwSignal::new(0u32);
@@ -51,7 +57,7 @@ fn DevicesList() -> impl IntoView {
         )
     };
     // Blocking, so a signed-out visitor is redirected before any HTML is sent.
-    let devices = Resource::new_blocking(changes, |_| list_devices());
+    let devices = Resource::new_blocking(changes, move |_| list_devices(show));
     let leaving = Leaving::new(sign_out_one);
 
     let live = LiveUpdates::new(reload, confirming);
@@ -121,9 +127,12 @@ fn Devices(
     leaving: Leaving,
     confirming: RwSignal<bool>,
 ) -> impl IntoView {
-    let others = data.rows.iter().filter(|s| !s.is_current).count();
+    let current = data.rows.iter().filter(|s| s.is_current).count() as u64;
+    let others = data.total.saturating_sub(current) as usize;
+    let more = show_more(&data);
     view! {
         <SessionList sessions=data.rows now sign_out=sign_out_one leaving />
+        {more}
         {(others == 0).then(|| view! {
             <p class="empty">"This is the only device signed in to your account."</p>
         })}
@@ -141,6 +150,27 @@ fn Devices(
             <ActivityList items=data.activity now />
         </section>
     }
+}
+
+/// How many rows a "Show more" adds.
+const MORE: usize = 50;
+
+/// "Show more" when only the first of the devices are listed: a link to the same page
+/// listing more, which lands on the last row already seen.
+fn show_more(data: &DevicesView) -> Option<impl IntoView + use<>> {
+    let shown = data.rows.len();
+    let total = usize::try_from(data.total).unwrap_or(usize::MAX);
+    if shown >= total {
+        return None;
+    }
+    let last = data.rows.last().map(|r| r.id.clone()).unwrap_or_default();
+    let href = format!("/account/devices?show={}#device-{last}", shown + MORE);
+    Some(view! {
+        <p class="show-more">
+            <a href=href>"Show more devices"</a>
+            <span class="muted">{format!(" {shown} of {total} shown")}</span>
+        </p>
+    })
 }
 
 /// Placeholder rows the size of real ones, so nothing jumps when they arrive.

@@ -7,13 +7,31 @@ use crate::dto::DevicesView;
 use crate::error::AppError;
 use crate::secret::Secret;
 
-/// The devices page's data: live sessions and recent security activity, one round trip.
+/// The devices page's data: the first `show` live sessions (the caller's first, then the
+/// most recently used), how many there are in all, and recent security activity.
 #[server]
-pub async fn list_devices() -> Result<DevicesView, AppError> {
+pub async fn list_devices(show: u32) -> Result<DevicesView, AppError> {
     use self::ssr::*;
     let web = web()?;
     let principal = require_principal(PAGE).await?;
-    let sessions = web.service.list_sessions(&principal).await.map_err(fail)?;
+    let show = shown(show);
+    let mut sessions = Vec::new();
+    let mut after = None;
+    while sessions.len() < show {
+        let size = PageSize::new((show - sessions.len()).min(PageSize::MAX as usize) as u32)
+            .map_err(fail)?;
+        let page = web
+            .service
+            .session_page(&principal, after.as_ref(), size)
+            .await
+            .map_err(fail)?;
+        sessions.extend(page.sessions);
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    let total = web.service.count_sessions(&principal).await.map_err(fail)?;
     let (events, _) = web
         .service
         .security_events(&principal, RECENT_ACTIVITY, None)
@@ -27,6 +45,7 @@ pub async fn list_devices() -> Result<DevicesView, AppError> {
         activity: events.iter().map(ActivityItem::from).collect(),
         now: web.service.now().to_rfc3339(),
         show_dbip_attribution: any_place && web.service.geo().needs_dbip_attribution(),
+        total,
     })
 }
 
@@ -94,10 +113,20 @@ mod ssr {
     pub use crate::server_fns::context::{
         device_context, fail, request_parts, require_principal, set_cookies, web,
     };
-    pub use signedin::{BulkScope, SessionName};
+    pub use signedin::{BulkScope, PageSize, SessionName};
 
     /// Where a signed-out caller comes back to after signing in.
     pub const PAGE: &str = "/account/devices";
+
+    /// How many rows the page lists for `?show=`: a page's worth at least, and at most
+    /// [`SHOW_AT_MOST`].
+    pub fn shown(show: u32) -> usize {
+        show.clamp(PageSize::DEFAULT.get(), SHOW_AT_MOST) as usize
+    }
+
+    /// The most rows one render lists, whatever `?show=` asks: well above any sensible
+    /// session cap, and bounded so no query string can make a render unbounded.
+    pub const SHOW_AT_MOST: u32 = 1_000;
 
     /// How many lines "Recent security activity" shows: the page's own choice of a glance,
     /// not a page of the history (that is `signedin::EventPage`, for the API).

@@ -11,7 +11,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use app::secret::Secret;
-use signedin::{BulkScope, EventPage, SessionName};
+use signedin::{BulkScope, EventPage, ListCursor, PageSize, SessionName};
 
 use super::error::{ApiError, Problem};
 use super::extract::{AccessCredential, ApiJson, Authenticated, ClientDevice};
@@ -30,8 +30,21 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SessionsResponse {
-    /// The current session first, then the most recently used.
+    /// On the first page the current session first, then the most recently used.
     pub sessions: Vec<SessionView>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SessionsQuery {
+    /// Sessions per page, 1 to 200 (default 50).
+    // The numbers are `signedin::PageSize`'s.
+    pub limit: Option<u32>,
+    /// The `next_cursor` of the previous page, unchanged.
+    pub cursor: Option<String>,
 }
 
 /// A session's new name.
@@ -104,21 +117,36 @@ pub struct EventsResponse {
     pub next_before: Option<i64>,
 }
 
-/// The caller's live sessions.
+/// The caller's live sessions, a page at a time: the first page starts with the current
+/// session, then the most recently used; `next_cursor` fetches the next.
 #[utoipa::path(get, path = "/me/sessions", tag = "sessions", security(("bearer" = [])),
-    responses((status = 200, body = SessionsResponse), (status = 401, body = Problem)))]
+    params(SessionsQuery),
+    responses((status = 200, body = SessionsResponse), (status = 401, body = Problem),
+        (status = 422, description = "a limit outside 1–200 or a cursor this server did not give out", body = Problem)))]
 #[tracing::instrument(skip_all)]
 pub async fn list_sessions(
     State(state): State<AppState>,
     AccessCredential { token, .. }: AccessCredential,
     ClientDevice(device): ClientDevice,
+    Query(query): Query<HashMap<String, String>>,
 ) -> Result<Json<SessionsResponse>, ApiError> {
-    let sessions = state
+    let size = match query.get("limit") {
+        None => PageSize::DEFAULT,
+        Some(text) => PageSize::new(text.parse().map_err(|_| {
+            ApiError::validation(format!("limit: must be between 1 and {}", PageSize::MAX))
+        })?)?,
+    };
+    let after = query
+        .get("cursor")
+        .map(|c| ListCursor::parse(c))
+        .transpose()?;
+    let page = state
         .service
-        .authenticate_and_list(&token, Some(&device))
+        .authenticate_and_list(&token, Some(&device), after.as_ref(), size)
         .await?;
     Ok(Json(SessionsResponse {
-        sessions: sessions.iter().map(SessionView::from).collect(),
+        sessions: page.sessions.iter().map(SessionView::from).collect(),
+        next_cursor: page.next.as_ref().map(ListCursor::encode),
     }))
 }
 

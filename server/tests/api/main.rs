@@ -13,6 +13,7 @@ mod forward_auth;
 mod fuzz_regressions;
 mod health;
 mod live;
+mod many_sessions;
 mod metrics;
 mod names;
 mod page_security;

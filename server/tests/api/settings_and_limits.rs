@@ -148,6 +148,7 @@ async fn an_ambiguous_prefix_is_409_and_a_longer_one_signs_the_device_out(backen
                 "192.0.2.5".parse().unwrap(),
                 ClientHints::default(),
             ),
+            description: None,
             signed_in_at: now,
             expires_at: now.plus(Duration::from_secs(3600)),
             new_location: false,
@@ -165,7 +166,10 @@ async fn an_ambiguous_prefix_is_409_and_a_longer_one_signs_the_device_out(backen
             },
             now,
         );
-        store.create_session(&session, &event).await.unwrap();
+        store
+            .create_session(&session, &event, &signedin::Policy::default())
+            .await
+            .unwrap();
     }
     let delete = |prefix: &str| {
         app.client

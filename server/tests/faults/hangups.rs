@@ -122,6 +122,9 @@ async fn a_storm_of_hang_ups_costs_no_one_a_write(db: &Db) {
         &[
             ("SIGNEDIN_DB_ACQUIRE_TIMEOUT_SECS", "600"),
             ("SIGNEDIN_REQUEST_TIMEOUT_SECS", "600"),
+            // The owner holds 121 sessions on purpose: above the default cap of 100, which
+            // would sign the control session (the least recently used) out.
+            ("SIGNEDIN_MAX_SESSIONS", "1000"),
         ],
     )
     .await;
