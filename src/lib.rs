@@ -50,7 +50,8 @@ pub use service::{
     SignedIn,
 };
 pub use session::{
-    DeviceContext, DeviceDescription, ListCursor, PageSize, SessionInfo, SessionPage, SessionRef,
+    DeviceContext, DeviceDescription, EndReason, ListCursor, PageSize, SessionInfo, SessionPage,
+    SessionRef,
 };
 pub use session_name::SessionName;
 pub use store::{Store, StoreOptions};

@@ -17,9 +17,13 @@ use std::time::{Duration, Instant};
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 use signedin::service::refresh::{self, RefreshOutcome, RefreshRequest};
+use signedin::service::revoke;
 use signedin::store::NewSession;
 use signedin::token::{RefreshToken, ServerKey};
-use signedin::{ClientHints, DeviceContext, Policy, Store, StoreOptions, Timestamp};
+use signedin::{
+    ClientHints, DeviceContext, EndReason, PageSize, Policy, SessionRef, Store, StoreOptions,
+    Timestamp,
+};
 
 mod support;
 
@@ -30,7 +34,7 @@ const AGENT: &str = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit
 
 struct Args {
     smoke: bool,
-    /// Workloads to run (check, list, refresh, revoke, page, login); all when empty.
+    /// Workloads to run (check, list, list500, refresh, revoke, page, login); all when empty.
     only: Vec<String>,
     large: bool,
     backends: Vec<Backend>,
@@ -62,7 +66,7 @@ struct Cli {
     #[arg(long, value_delimiter = ',')]
     concurrency: Vec<usize>,
     /// Workloads to run; all when absent.
-    #[arg(long, value_delimiter = ',', value_parser = ["check", "list", "refresh", "revoke", "page", "login"])]
+    #[arg(long, value_delimiter = ',', value_parser = ["check", "list", "list500", "refresh", "revoke", "page", "login"])]
     only: Vec<String>,
     /// Idle live streams (`GET /me/sessions/events`) held open on the server throughout, by
     /// one account of their own: the tables must not move with them open.
@@ -273,6 +277,8 @@ where
 struct Worker {
     email: String,
     user_id: String,
+    /// The session this worker signed in to (as stored, without `ses_`).
+    session_id: String,
     access: String,
     refresh: String,
 }
@@ -302,6 +308,11 @@ async fn make_workers(base: &str, count: usize, tag: &str) -> Vec<Worker> {
         workers.push(Worker {
             email,
             user_id: user["user_id"].as_str().unwrap().to_owned(),
+            session_id: login["session"]["id"]
+                .as_str()
+                .and_then(|id| id.strip_prefix("ses_"))
+                .unwrap()
+                .to_owned(),
             access: login["access_token"].as_str().unwrap().to_owned(),
             refresh: login["refresh_token"].as_str().unwrap().to_owned(),
         });
@@ -315,6 +326,22 @@ fn device() -> DeviceContext {
         "203.0.113.7".parse().unwrap(),
         ClientHints::default(),
     )
+}
+
+/// The `device` column the server writes for [`AGENT`] (its address has no place), so seeded
+/// sessions are listed as the server's own are: from the stored label, nothing parsed.
+fn stored_device() -> String {
+    static DEVICE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DEVICE
+        .get_or_init(|| {
+            let labeler = signedin::DeviceLabeler::new().unwrap();
+            let description = signedin::DeviceDescription {
+                label: labeler.label(AGENT, &ClientHints::default()),
+                location: None,
+            };
+            description.to_columns().0
+        })
+        .clone()
 }
 
 /// Background population (and each worker's extra sessions), written straight to the
@@ -344,11 +371,11 @@ async fn seed_background(store: &Store, users: usize, sessions_per_user: usize) 
             .bind((users * sessions_per_user) as i64).bind(sessions_per_user as i64).bind(now).execute(pool).await.unwrap();
             sqlx::query(
                 "WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i < $1 - 1) \
-                 INSERT INTO refresh_tokens (jti_hash, jti_prefix, session_id, user_id, user_agent, ip, created_at, last_used_at, expires_at, signed_in_at) \
-                 SELECT h, substr(h, 1, 12), printf('bs%030d', i), printf('bg%030d', i / $2), $3, '203.0.113.7', $4, $4, $5, $4 \
+                 INSERT INTO refresh_tokens (jti_hash, jti_prefix, session_id, user_id, user_agent, ip, created_at, last_used_at, expires_at, signed_in_at, device) \
+                 SELECT h, substr(h, 1, 12), printf('bs%030d', i), printf('bg%030d', i / $2), $3, '203.0.113.7', $4, $4, $5, $4, $6 \
                  FROM (SELECT i, lower(hex(randomblob(32))) AS h FROM seq)",
             )
-            .bind((users * sessions_per_user) as i64).bind(sessions_per_user as i64).bind(AGENT).bind(now).bind(expires)
+            .bind((users * sessions_per_user) as i64).bind(sessions_per_user as i64).bind(AGENT).bind(now).bind(expires).bind(stored_device())
             .execute(pool).await.unwrap();
             sqlx::query("ANALYZE").execute(pool).await.unwrap();
         }
@@ -367,11 +394,11 @@ async fn seed_background(store: &Store, users: usize, sessions_per_user: usize) 
             )
             .bind((users * sessions_per_user) as i64).bind(sessions_per_user as i64).execute(pool).await.unwrap();
             sqlx::query(
-                "INSERT INTO refresh_tokens (jti_hash, jti_prefix, session_id, user_id, user_agent, ip, created_at, last_used_at, expires_at, signed_in_at) \
-                 SELECT h, left(h, 12), 'bs' || lpad(i::text, 30, '0'), 'bg' || lpad((i / $2)::text, 30, '0'), $3, '203.0.113.7', now(), now(), now() + interval '14 days', now() \
+                "INSERT INTO refresh_tokens (jti_hash, jti_prefix, session_id, user_id, user_agent, ip, created_at, last_used_at, expires_at, signed_in_at, device) \
+                 SELECT h, left(h, 12), 'bs' || lpad(i::text, 30, '0'), 'bg' || lpad((i / $2)::text, 30, '0'), $3, '203.0.113.7', now(), now(), now() + interval '14 days', now(), $4 \
                  FROM (SELECT i, md5(random()::text) || md5(random()::text) AS h FROM generate_series(0, $1 - 1) i) t",
             )
-            .bind((users * sessions_per_user) as i64).bind(sessions_per_user as i64).bind(AGENT).execute(pool).await.unwrap();
+            .bind((users * sessions_per_user) as i64).bind(sessions_per_user as i64).bind(AGENT).bind(stored_device()).execute(pool).await.unwrap();
             sqlx::query("ANALYZE").execute(pool).await.unwrap();
         }
     }
@@ -380,6 +407,7 @@ async fn seed_background(store: &Store, users: usize, sessions_per_user: usize) 
 /// Sessions for a worker to sign out: their token hashes' prefixes, ready for DELETE.
 /// Written in multi-row batches (the benchmark needs tens of thousands).
 async fn seed_revocable(store: &Store, user_id: &str, count: usize) -> Vec<String> {
+    let device = stored_device();
     let now = Timestamp::now();
     let expires = now.plus(Duration::from_secs(86_400));
     let rows: Vec<(String, signedin::token::TokenHash)> = (0..count)
@@ -403,7 +431,7 @@ async fn seed_revocable(store: &Store, user_id: &str, count: usize) -> Vec<Strin
                 sessions.build().execute(&mut *tx).await.unwrap();
                 let mut tokens = sqlx::QueryBuilder::<$db>::new(
                     "INSERT INTO refresh_tokens (jti_hash, jti_prefix, session_id, user_id, user_agent, ip, \
-                     created_at, last_used_at, expires_at, signed_in_at) ",
+                     created_at, last_used_at, expires_at, signed_in_at, device) ",
                 );
                 tokens.push_values(chunk, |mut b, (id, hash)| {
                     b.push_bind(hash.as_str())
@@ -415,7 +443,8 @@ async fn seed_revocable(store: &Store, user_id: &str, count: usize) -> Vec<Strin
                         .push_bind(now)
                         .push_bind(now)
                         .push_bind(expires)
-                        .push_bind(now);
+                        .push_bind(now)
+                        .push_bind(device.clone());
                 });
                 tokens.build().execute(&mut *tx).await.unwrap();
             }
@@ -657,6 +686,94 @@ async fn limit_list(store: &Store, users: &[String], duration: Duration) -> Samp
     .0
 }
 
+/// The database's ceiling for a sign-out: the session lookup that authenticates the request,
+/// then the revoke transaction, straight through sqlx.
+async fn limit_revoke(
+    store: &Store,
+    workers: &[(String, String, Vec<String>)],
+    duration: Duration,
+) -> Sample {
+    let policy = Arc::new(Policy::default());
+    let states: Vec<_> = workers
+        .iter()
+        .map(|(user, session, prefixes)| {
+            let prefixes: Arc<[String]> = Arc::from(prefixes.as_slice());
+            (
+                store.clone(),
+                policy.clone(),
+                user.clone(),
+                session.clone(),
+                prefixes,
+                0,
+            )
+        })
+        .collect();
+    run(
+        states,
+        duration,
+        |(store, policy, user, session, prefixes, next)| async move {
+            let Some(prefix) = prefixes.get(next) else {
+                return ((store, policy, user, session, prefixes, next), None);
+            };
+            let device = device();
+            let authenticated = store
+                .session_auth(&session)
+                .await
+                .is_ok_and(|s| s.is_some());
+            let by = revoke::RevokeBy {
+                actor: signedin::Actor::User,
+                acting_session: Some(&session),
+                device: Some(&device),
+                reason: EndReason::SignedOut,
+                now: Timestamp::now(),
+            };
+            let target = SessionRef::parse(prefix).unwrap();
+            let ok = authenticated
+                && revoke::revoke_one(&store, &policy, &user, &target, by)
+                    .await
+                    .is_ok();
+            ((store, policy, user, session, prefixes, next + 1), Some(ok))
+        },
+    )
+    .await
+    .0
+}
+
+/// The database's ceiling for the first page of a long list: the same one statement.
+async fn limit_first_page(
+    store: &Store,
+    user: &str,
+    session: &str,
+    c: usize,
+    duration: Duration,
+) -> Sample {
+    let policy = Arc::new(Policy::default());
+    let states: Vec<_> = (0..c)
+        .map(|_| {
+            (
+                store.clone(),
+                policy.clone(),
+                user.to_owned(),
+                session.to_owned(),
+            )
+        })
+        .collect();
+    run(
+        states,
+        duration,
+        |(store, policy, user, session)| async move {
+            let others = PageSize::DEFAULT.get() + 1;
+            let ok = store
+                .live_session_page(&user, &session, None, others, &policy, Timestamp::now())
+                .await
+                .is_ok_and(|page| page.current.is_some() && page.others.len() == others as usize);
+            ((store, policy, user, session), Some(ok))
+        },
+    )
+    .await
+    .0
+}
+
 async fn limit_check(store: &Store, sessions: &[String], duration: Duration) -> Sample {
     let states: Vec<_> = sessions
         .iter()
@@ -672,6 +789,9 @@ async fn limit_check(store: &Store, sessions: &[String], duration: Duration) -> 
     .await
     .0
 }
+
+/// The long list's row: the first page (50) of an account with 500 live sessions.
+const LONG_LIST: &str = "GET /me/sessions (500 sessions, first 50)";
 
 struct Size {
     name: &'static str,
@@ -718,6 +838,9 @@ async fn bench_store(backend: Backend, size: &Size, args: &Args, report: &mut Re
     // Revocation runs on accounts of its own, so the sessions it seeds never swell the lists.
     let revokers = make_workers(&server.base, max_workers, "r").await;
     let held = hold_streams(&server.base, args.streams).await;
+    // One account with 500 live sessions, listed by every worker at once.
+    let long_list = make_workers(&server.base, 1, "many").await.remove(0);
+    seed_revocable(&store, &long_list.user_id, 499).await;
     for w in &workers {
         // Each worker has as many sessions as a background user.
         seed_revocable(&store, &w.user_id, size.sessions_per_user - 1).await;
@@ -761,6 +884,15 @@ async fn bench_store(backend: Backend, size: &Size, args: &Args, report: &mut Re
             let limit = limit_list(&store, &users[..c], args.duration).await;
             limits.push(("GET /me/sessions", c, limit.rate()));
         }
+        if wants("list500") {
+            let url = format!("{}/me/sessions", server.base);
+            let tokens = vec![long_list.access.clone(); c];
+            let sample = http_get(url, tokens, StatusCode::OK, args.duration).await;
+            results.push((LONG_LIST, c, sample));
+            let (user, session) = (&long_list.user_id, &long_list.session_id);
+            let limit = limit_first_page(&store, user, session, c, args.duration).await;
+            limits.push((LONG_LIST, c, limit.rate()));
+        }
         if wants("refresh") {
             let (sample, chains) = http_refresh(&server.base, &workers[..c], args.duration).await;
             // The chains carry on at the next level from where they stopped.
@@ -787,6 +919,14 @@ async fn bench_store(backend: Backend, size: &Size, args: &Args, report: &mut Re
             }
             let sample = http_revoke(&server.base, &pools, args.duration).await;
             results.push(("DELETE /me/sessions/{prefix}", c, sample));
+            // The ceiling signs out sessions of its own, seeded the same way.
+            let mut pools = Vec::new();
+            for w in &revokers[..c] {
+                let prefixes = seed_revocable(&store, &w.user_id, per_worker).await;
+                pools.push((w.user_id.clone(), w.session_id.clone(), prefixes));
+            }
+            let limit = limit_revoke(&store, &pools, args.duration).await;
+            limits.push(("DELETE /me/sessions/{prefix}", c, limit.rate()));
         }
         println!(
             "(server RSS after concurrency {c}: {:.1} MiB, peak {:.1} MiB)",

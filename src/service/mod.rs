@@ -10,18 +10,20 @@ use std::sync::Arc;
 
 use crate::account::PasswordHasherPool;
 use crate::alerts::link::LinkKey;
-use crate::audit::{Actor, AuditEvent, RevokedTarget};
+use crate::audit::RevokedTarget;
 use crate::clock::Clock;
 use crate::device::DeviceLabeler;
-use crate::error::{DomainError, DomainResult};
+use crate::error::DomainResult;
 use crate::geo::Geo;
 use crate::policy::Policy;
 use crate::rate_limit::RateLimiter;
-use crate::session::{DeviceContext, EndReason, SessionInfo, SessionRef};
+use crate::session::{SessionInfo, SessionRef};
+
 use crate::signing_keys::{AccessTokenSettings, KeyRing};
 use crate::store::Store;
 use crate::time::Timestamp;
 use crate::token::{AccessClaims, AccessToken, RefreshToken, ServerKey};
+pub use revoke::RevokeBy;
 
 mod accounts;
 mod activity;
@@ -36,6 +38,9 @@ mod outbox;
 /// only for the load benchmark's "database ceiling" (`server/benches/load.rs`).
 #[doc(hidden)]
 pub mod refresh;
+/// Signing out, one or many, likewise public for the benchmark's ceiling.
+#[doc(hidden)]
+pub mod revoke;
 mod sessions;
 mod signing;
 
@@ -217,34 +222,7 @@ impl SessionService {
         target: &SessionRef,
         by: RevokeBy<'_>,
     ) -> DomainResult<RevokedTarget> {
-        let mut tx = self.0.store.begin().await?;
-        let session_id = tx
-            .live_session_by_ref(user_id, target, &self.0.policy, by.now)
-            .await?;
-        let latest = tx.latest_token(&session_id).await?;
-        let target = RevokedTarget {
-            session_id,
-            jti_prefix: latest.jti_prefix,
-            user_agent: latest.user_agent,
-            ip: latest.ip,
-        };
-        if !tx
-            .end_session(&target.session_id, by.reason, by.now)
-            .await?
-        {
-            return Err(DomainError::SessionNotFound);
-        }
-        let event = AuditEvent::session_revoked(
-            by.actor,
-            user_id,
-            by.acting_session,
-            &target,
-            by.device,
-            by.now,
-        );
-        tx.append_audit(&event).await?;
-        tx.commit().await?;
-        Ok(target)
+        revoke::revoke_one(&self.0.store, &self.0.policy, user_id, target, by).await
     }
 
     /// Signs out every live session of `user_id` (`All`), or every one but the acting
@@ -255,59 +233,6 @@ impl SessionService {
         scope: BulkScope,
         by: RevokeBy<'_>,
     ) -> DomainResult<u64> {
-        let keep = match scope {
-            BulkScope::All => None,
-            BulkScope::Others => by.acting_session,
-        };
-        let mut tx = self.0.store.begin().await?;
-        let count = tx
-            .end_live_sessions(user_id, keep, by.reason, &self.0.policy, by.now)
-            .await?;
-        let event = AuditEvent::sessions_revoked(
-            scope,
-            by.actor,
-            user_id,
-            by.acting_session,
-            count,
-            by.device,
-            by.now,
-        );
-        tx.append_audit(&event).await?;
-        tx.commit().await?;
-        Ok(count)
-    }
-}
-
-/// Who revokes, from where, and why: the audit trail's side of a revoke.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct RevokeBy<'a> {
-    pub actor: Actor,
-    pub acting_session: Option<&'a str>,
-    pub device: Option<&'a DeviceContext>,
-    pub reason: EndReason,
-    pub now: Timestamp,
-}
-
-impl<'a> RevokeBy<'a> {
-    /// The owner signing sessions out from `device`, on their session `who`.
-    pub(super) fn user(who: &'a Principal, device: &'a DeviceContext, now: Timestamp) -> Self {
-        Self {
-            actor: Actor::User,
-            acting_session: Some(&who.session_id),
-            device: Some(device),
-            reason: EndReason::SignedOut,
-            now,
-        }
-    }
-
-    /// An operator's command: no session or device of the user's own.
-    pub(super) fn admin(now: Timestamp) -> Self {
-        Self {
-            actor: Actor::Admin,
-            acting_session: None,
-            device: None,
-            reason: EndReason::Admin,
-            now,
-        }
+        revoke::revoke_many(&self.0.store, &self.0.policy, user_id, scope, by).await
     }
 }

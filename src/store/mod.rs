@@ -8,6 +8,7 @@
 //!   larger change that the domain drives and commits once, such as a rotation);
 //! - `session_list.rs`: a user's live sessions as the devices list reads them (whole or a
 //!   page at a time), and the session cap;
+//! - `auth_lookups.rs`: the session lookup of every authenticated request, batched;
 //! - `maintenance.rs`: the signing secret, pruning and the consistency check;
 //! - `signing_keys.rs`: the ids and lifetimes of asymmetric access-token keys;
 //! - `outbox.rs`: alert emails and webhooks written with the change that causes them, claimed
@@ -20,6 +21,7 @@
 
 mod alert_links;
 mod audit;
+mod auth_lookups;
 mod db;
 mod hygiene;
 #[cfg(test)]

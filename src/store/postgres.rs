@@ -6,6 +6,7 @@ use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
 
 use super::StoreOptions;
+use super::auth_lookups::AuthLookups;
 use super::notify::Bus;
 use super::outbox::OutboxWiring;
 use crate::error::DomainResult;
@@ -15,6 +16,7 @@ pub struct PgStore {
     pool: PgPool,
     bus: Bus,
     outbox: OutboxWiring,
+    auth_lookups: AuthLookups,
 }
 
 impl PgStore {
@@ -33,6 +35,7 @@ impl PgStore {
             pool,
             bus: Bus::new(),
             outbox: OutboxWiring::default(),
+            auth_lookups: AuthLookups::default(),
         })
     }
 
@@ -46,5 +49,9 @@ impl PgStore {
 
     pub(crate) fn outbox(&self) -> &OutboxWiring {
         &self.outbox
+    }
+
+    pub(crate) fn auth_lookups(&self) -> &AuthLookups {
+        &self.auth_lookups
     }
 }

@@ -191,17 +191,6 @@ impl Store {
         Ok(evicted)
     }
 
-    pub async fn session_auth(&self, session_id: &str) -> DomainResult<Option<SessionAuthRow>> {
-        Ok(self
-            .reader()
-            .fetch_optional(
-                "SELECT user_id, signed_in_at, last_used_at, reauthenticated_at, revoked_at \
-                 FROM sessions WHERE id = $1",
-                &[session_id.into()],
-            )
-            .await?)
-    }
-
     /// Every user with at least one session not yet revoked.
     pub(crate) async fn users_with_live_sessions(&self) -> DomainResult<Vec<String>> {
         let rows: Vec<(String,)> = self

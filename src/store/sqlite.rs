@@ -10,6 +10,7 @@ use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 use super::StoreOptions;
+use super::auth_lookups::AuthLookups;
 use super::notify::Bus;
 use super::outbox::OutboxWiring;
 use crate::error::{DomainError, DomainResult};
@@ -20,6 +21,7 @@ pub struct SqliteStore {
     reader: SqlitePool,
     bus: Bus,
     outbox: OutboxWiring,
+    auth_lookups: AuthLookups,
 }
 
 impl SqliteStore {
@@ -63,6 +65,7 @@ impl SqliteStore {
             reader,
             bus: Bus::new(),
             outbox: OutboxWiring::default(),
+            auth_lookups: AuthLookups::default(),
         })
     }
 
@@ -80,6 +83,10 @@ impl SqliteStore {
 
     pub(crate) fn outbox(&self) -> &OutboxWiring {
         &self.outbox
+    }
+
+    pub(crate) fn auth_lookups(&self) -> &AuthLookups {
+        &self.auth_lookups
     }
 
     pub async fn close(&self) {
