@@ -587,7 +587,7 @@ schema = {
     "signedin_sign_ins_total": {"outcome": {"ok", "invalid_credentials", "rate_limited", "error"}.__contains__},
     "signedin_refreshes_total": {"outcome": {"rotated", "grace", "reuse_detected", "refused"}.__contains__},
     "signedin_sessions_ended_total": {"reason": {"signed_out", "admin", "reuse_detected", "expired",
-                                                 "password_changed", "reported"}.__contains__},
+                                                 "password_changed", "reported", "session_limit"}.__contains__},
     "signedin_rate_limited_total": {"limit": DOORS.__contains__},
     "signedin_password_hashes_waiting": {},
     "signedin_password_hash_wait_seconds_bucket": {"le": number},

@@ -18,6 +18,7 @@ use signedin::{
 on_both_stores!(
     pages_list_every_session_once_the_callers_first_then_most_recent,
     a_page_of_one_holds_the_caller_and_points_at_the_rest,
+    sessions_used_at_the_same_instant_are_each_listed_once,
     a_label_and_place_are_stored_when_minted_and_follow_each_rotation,
     a_listing_reads_the_stored_label_and_describes_older_rows_itself,
     a_sign_in_beyond_the_cap_signs_the_least_recently_used_out,
@@ -150,6 +151,41 @@ async fn a_page_of_one_holds_the_caller_and_points_at_the_rest(db: &TestDb) {
         .map(|s| s.session_id.as_str())
         .collect();
     assert_eq!(ids.len(), 4);
+}
+
+async fn sessions_used_at_the_same_instant_are_each_listed_once(db: &TestDb) {
+    let h = Harness::new(db).await;
+    h.account("ada@example.com").await;
+    // The clock stands still: every session has the same `last_used_at`, so only the id
+    // orders them, within a page and across the cursor.
+    let mut last = None;
+    for i in 0..9 {
+        let ip = format!("198.51.100.{}", i + 1);
+        last = Some(h.sign_in("ada@example.com", &device(MAC_CHROME, &ip)).await);
+    }
+    let who = h
+        .service
+        .authenticate(last.unwrap().tokens.access_token.expose(), None)
+        .await
+        .unwrap();
+    for size in [1, 2, 4] {
+        let pages = walk(&h, &who, size).await;
+        let listed: Vec<&str> = pages
+            .iter()
+            .flatten()
+            .map(|s| s.session_id.as_str())
+            .collect();
+        let unique: HashSet<&str> = listed.iter().copied().collect();
+        assert_eq!(listed.len(), 9, "size {size}: nine rows");
+        assert_eq!(unique.len(), 9, "size {size}: each once");
+        let others: Vec<&str> = listed[1..].to_vec();
+        let mut by_id = others.clone();
+        by_id.sort_unstable_by(|a, b| b.cmp(a));
+        assert_eq!(
+            others, by_id,
+            "size {size}: ties broken by id, the same on every page"
+        );
+    }
 }
 
 /// The stored description of the session's live token: (device JSON, location JSON).
@@ -365,9 +401,8 @@ async fn a_sign_in_beyond_the_cap_signs_the_least_recently_used_out(db: &TestDb)
 
 async fn concurrent_sign_ins_never_leave_more_than_the_cap(db: &TestDb) {
     let h = Harness::with(db, capped(3), RateLimits::off(), Arc::new(Geo::empty())).await;
-    h.account("ada@example.com").await;
-    let first = h
-        .sign_in("ada@example.com", &device(MAC_CHROME, "203.0.113.1"))
+    let user = h.account("ada@example.com").await;
+    h.sign_in("ada@example.com", &device(MAC_CHROME, "203.0.113.1"))
         .await;
     let sign_ins = (0..8).map(|i| {
         let service = h.service.clone();
@@ -385,26 +420,12 @@ async fn concurrent_sign_ins_never_leave_more_than_the_cap(db: &TestDb) {
     for done in futures::future::join_all(sign_ins).await {
         done.unwrap().unwrap();
     }
-    let who = h
-        .service
-        .authenticate(first.tokens.access_token.expose(), None)
-        .await;
-    // The first session may itself have been the least recently used: count as the store
-    // does, by account.
-    let live = match who {
-        Ok(who) => h.service.count_sessions(&who).await.unwrap(),
-        Err(_) => {
-            let last = h
-                .sign_in("ada@example.com", &device(MAC_CHROME, "203.0.113.99"))
-                .await;
-            let who = h
-                .service
-                .authenticate(last.tokens.access_token.expose(), None)
-                .await
-                .unwrap();
-            h.service.count_sessions(&who).await.unwrap()
-        }
-    };
+    // Counted straight after, by account: nothing has trimmed the count since.
+    let live = h
+        .store
+        .count_live_sessions_of_user(&user, &capped(3), h.service.now())
+        .await
+        .unwrap();
     assert_eq!(
         live, 3,
         "never more than the cap, whatever the interleaving"

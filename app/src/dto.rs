@@ -126,6 +126,8 @@ pub struct DevicesView {
     pub show_dbip_attribution: bool,
     /// How many sessions are live in all: `rows` may hold only the first of them.
     pub total: u64,
+    /// Whether more rows would follow `rows` ("Show more devices").
+    pub more: bool,
 }
 
 #[cfg(feature = "ssr")]
@@ -182,16 +184,17 @@ impl From<ActivityItem> for (String, String, String) {
 }
 
 /// `DevicesView` in field order.
-type DevicesViewWire = (Vec<DeviceRow>, Vec<ActivityItem>, String, bool, u64);
+type DevicesViewWire = (Vec<DeviceRow>, Vec<ActivityItem>, String, bool, u64, bool);
 
 impl From<DevicesViewWire> for DevicesView {
-    fn from((rows, activity, now, show_dbip_attribution, total): DevicesViewWire) -> Self {
+    fn from((rows, activity, now, show_dbip_attribution, total, more): DevicesViewWire) -> Self {
         Self {
             rows,
             activity,
             now,
             show_dbip_attribution,
             total,
+            more,
         }
     }
 }
@@ -204,6 +207,7 @@ impl From<DevicesView> for DevicesViewWire {
             view.now,
             view.show_dbip_attribution,
             view.total,
+            view.more,
         )
     }
 }

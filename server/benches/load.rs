@@ -585,7 +585,12 @@ async fn http_login(base: &str, workers: &[Worker], duration: Duration) -> Sampl
 /// The database's ceiling for refresh: the same transaction, straight through sqlx.
 async fn limit_refresh(store: &Store, users: &[String], duration: Duration) -> Sample {
     let key = Arc::new(ServerKey::from_secret("bench secret that is long enough!!").unwrap());
-    let policy = Arc::new(Policy::default());
+    // Its users are the revoke workers, seeded far past the session cap on purpose: a
+    // sign-in under the default cap would end them all (and the worker's own session).
+    let policy = Arc::new(Policy {
+        max_sessions: u32::MAX,
+        ..Policy::default()
+    });
     let now = Timestamp::now();
     let mut states = Vec::new();
     for user in users {
@@ -615,7 +620,7 @@ async fn limit_refresh(store: &Store, users: &[String], duration: Duration) -> S
             now,
         );
         store
-            .create_session(&session, &event, &signedin::Policy::default())
+            .create_session(&session, &event, &policy)
             .await
             .unwrap();
         states.push((

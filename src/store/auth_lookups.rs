@@ -1,6 +1,7 @@
-//! The session lookup behind every authenticated request, read in batches. A lookup that
-//! finds a batch already running waits for the next one, which then reads every session
-//! asked for meanwhile with one statement. Under load a statement serves many requests
+//! The session lookup behind every authenticated request, read in batches. A lookup starts
+//! a batch of its own while fewer than [`RUNNING_AT_MOST`] run; beyond that it waits for the
+//! next one to free up, which then reads every session asked for meanwhile with one
+//! statement. Under load a statement serves many requests
 //! (each statement is a round trip to sqlx's connection thread on SQLite, to the server on
 //! PostgreSQL: most of a check's cost, `docs/BENCHMARKS.md`); alone, a lookup runs at once.
 //!
@@ -84,15 +85,17 @@ impl Store {
             queue.waiting.push((session_id.to_owned(), answer));
             if queue.running < RUNNING_AT_MOST {
                 queue.running += 1;
-                Some(take_batch(&mut queue))
+                // Taken with the place, so the place comes back even if the task never runs.
+                let place = Running(Some(self.auth_lookups().clone()));
+                Some((take_batch(&mut queue), place))
             } else {
                 None
             }
         };
-        if let Some(batch) = batch {
+        if let Some((batch, place)) = batch {
             // Its own task: a batch finishes, and hands on to the next, whatever becomes of
             // the request that started it.
-            tokio::spawn(self.clone().run_batches(batch));
+            tokio::spawn(self.clone().run_batches(batch, place));
         }
         match answered.await {
             Ok(Ok(row)) => Ok(row),
@@ -114,8 +117,11 @@ impl Store {
     }
 
     /// Reads `batch`, answers it, and goes on with whatever queued meanwhile.
-    async fn run_batches(self, mut batch: Vec<(String, oneshot::Sender<Answer>)>) {
-        let mut running = Running(Some(self.auth_lookups().clone()));
+    async fn run_batches(
+        self,
+        mut batch: Vec<(String, oneshot::Sender<Answer>)>,
+        mut running: Running,
+    ) {
         loop {
             let found = self.read_batch(&batch).await;
             for (id, answer) in batch {
@@ -179,8 +185,9 @@ impl Store {
 }
 
 /// A running batch's place, given back if its task ends any other way than by finding the
-/// queue empty (a panic, a runtime shutting down): the lookups still waiting are told to
-/// read alone, so none waits for a batch that will never come.
+/// queue empty (a panic, a runtime shutting down, a task dropped before it ever ran): the
+/// lookups still waiting are told to read alone, so none waits for a batch that will never
+/// come.
 struct Running(Option<AuthLookups>);
 
 impl Drop for Running {

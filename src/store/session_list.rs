@@ -143,13 +143,27 @@ static COUNT_LIVE_SESSIONS_OF_USER: LazyLock<String> = LazyLock::new(|| {
     format!("SELECT COUNT(*) FROM sessions s WHERE {LIVE_SESSION} AND s.user_id = $3")
 });
 
-/// The `$5` least recently used live sessions of a user, oldest first.
+/// The `$4` least recently used live sessions of user `$3`, oldest first, chosen by the same
+/// conditions as [`COUNT_LIVE_SESSIONS_OF_USER`] counts them (a live session whose token has
+/// lapsed counts, so it can be chosen); its live token, if any, names it.
 static LEAST_RECENTLY_USED: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "{} ORDER BY s.last_used_at ASC, s.id ASC LIMIT $5",
-        *LIVE_SESSION_ROWS
+        "SELECT s.id AS session_id, t.jti_prefix, t.user_agent, t.ip \
+         FROM sessions s \
+         LEFT JOIN refresh_tokens t ON t.session_id = s.id AND t.revoked_at IS NULL \
+         WHERE {LIVE_SESSION} AND s.user_id = $3 \
+         ORDER BY s.last_used_at ASC, s.id ASC LIMIT $4"
     )
 });
+
+/// A session to end under the cap, named by its live token when it has one.
+#[derive(sqlx::FromRow)]
+struct OldestRow {
+    session_id: String,
+    jti_prefix: Option<String>,
+    user_agent: Option<String>,
+    ip: Option<String>,
+}
 
 /// One live session with its current refresh token.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -179,16 +193,6 @@ impl LiveSessionRow {
         ListCursor {
             last_used_at: self.last_used_at,
             session_id: self.session_id.clone(),
-        }
-    }
-
-    /// The session as an audit event names it once it is ended.
-    pub(crate) fn target(&self) -> RevokedTarget {
-        RevokedTarget {
-            session_id: self.session_id.clone(),
-            jti_prefix: self.jti_prefix.clone(),
-            user_agent: self.user_agent.clone(),
-            ip: self.ip.clone(),
         }
     }
 }
@@ -354,10 +358,10 @@ impl Tx {
         if over <= 0 {
             return Ok(Vec::new());
         }
-        let oldest: Vec<LiveSessionRow> = self
+        let oldest: Vec<OldestRow> = self
             .fetch_all(
                 &LEAST_RECENTLY_USED,
-                &[idle, absolute, user_id.into(), now.into(), over.into()],
+                &[idle, absolute, user_id.into(), over.into()],
             )
             .await?;
         let mut ended = Vec::with_capacity(oldest.len());
@@ -366,7 +370,12 @@ impl Tx {
                 .end_session(&row.session_id, EndReason::SessionLimit, now)
                 .await?
             {
-                ended.push(row.target());
+                ended.push(RevokedTarget {
+                    session_id: row.session_id,
+                    jti_prefix: row.jti_prefix.unwrap_or_default(),
+                    user_agent: row.user_agent.unwrap_or_default(),
+                    ip: row.ip.unwrap_or_default(),
+                });
             }
         }
         Ok(ended)

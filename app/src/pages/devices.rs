@@ -158,11 +158,11 @@ const MORE: usize = 50;
 /// "Show more" when only the first of the devices are listed: a link to the same page
 /// listing more, which lands on the last row already seen.
 fn show_more(data: &DevicesView) -> Option<impl IntoView + use<>> {
-    let shown = data.rows.len();
-    let total = usize::try_from(data.total).unwrap_or(usize::MAX);
-    if shown >= total {
+    if !data.more {
         return None;
     }
+    let shown = data.rows.len();
+    let total = data.total;
     let last = data.rows.last().map(|r| r.id.clone()).unwrap_or_default();
     let href = format!("/account/devices?show={}#device-{last}", shown + MORE);
     Some(view! {

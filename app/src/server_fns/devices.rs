@@ -17,6 +17,7 @@ pub async fn list_devices(show: u32) -> Result<DevicesView, AppError> {
     let show = shown(show);
     let mut sessions = Vec::new();
     let mut after = None;
+    let mut more = false;
     while sessions.len() < show {
         let size = PageSize::new((show - sessions.len()).min(PageSize::MAX as usize) as u32)
             .map_err(fail)?;
@@ -26,11 +27,14 @@ pub async fn list_devices(show: u32) -> Result<DevicesView, AppError> {
             .await
             .map_err(fail)?;
         sessions.extend(page.sessions);
+        more = page.next.is_some();
         match page.next {
             Some(next) => after = Some(next),
             None => break,
         }
     }
+    // Past the most one render lists there is nothing more to offer.
+    let more = more && sessions.len() < SHOW_AT_MOST as usize;
     let total = web.service.count_sessions(&principal).await.map_err(fail)?;
     let (events, _) = web
         .service
@@ -46,6 +50,7 @@ pub async fn list_devices(show: u32) -> Result<DevicesView, AppError> {
         now: web.service.now().to_rfc3339(),
         show_dbip_attribution: any_place && web.service.geo().needs_dbip_attribution(),
         total,
+        more,
     })
 }
 

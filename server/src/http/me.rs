@@ -130,6 +130,24 @@ pub async fn list_sessions(
     ClientDevice(device): ClientDevice,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Json<SessionsResponse>, ApiError> {
+    let asked = page_asked(&query);
+    if asked.is_err() {
+        // Who is asking comes first: a caller without a valid token learns only that.
+        state.service.authenticate(&token, Some(&device)).await?;
+    }
+    let (after, size) = asked?;
+    let page = state
+        .service
+        .authenticate_and_list(&token, Some(&device), after.as_ref(), size)
+        .await?;
+    Ok(Json(SessionsResponse {
+        sessions: page.sessions.iter().map(SessionView::from).collect(),
+        next_cursor: page.next.as_ref().map(ListCursor::encode),
+    }))
+}
+
+/// The page a listing asks for: `cursor` and `limit` checked.
+fn page_asked(query: &HashMap<String, String>) -> Result<(Option<ListCursor>, PageSize), ApiError> {
     let size = match query.get("limit") {
         None => PageSize::DEFAULT,
         Some(text) => PageSize::new(text.parse().map_err(|_| {
@@ -140,14 +158,7 @@ pub async fn list_sessions(
         .get("cursor")
         .map(|c| ListCursor::parse(c))
         .transpose()?;
-    let page = state
-        .service
-        .authenticate_and_list(&token, Some(&device), after.as_ref(), size)
-        .await?;
-    Ok(Json(SessionsResponse {
-        sessions: page.sessions.iter().map(SessionView::from).collect(),
-        next_cursor: page.next.as_ref().map(ListCursor::encode),
-    }))
+    Ok((after, size))
 }
 
 /// Sign out one of the caller's sessions, named by its `id` (`ses_` and 32 hex characters)
