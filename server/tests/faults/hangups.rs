@@ -16,7 +16,10 @@ use tokio::sync::Semaphore;
 
 use crate::node::{Db, Node, PASSWORD, login, run, signup_and_login};
 
-crate::on_both_stores!(a_storm_of_hang_ups_costs_no_one_a_write);
+crate::on_both_stores!(
+    a_storm_of_hang_ups_costs_no_one_a_write,
+    sign_ins_past_the_session_cap_end_whole_under_hang_ups,
+);
 
 /// Requests the storm sends, each written whole and then abandoned.
 struct HangUp {
@@ -24,9 +27,12 @@ struct HangUp {
     linger: Duration,
 }
 
-fn raw(method: &str, path: &str, headers: &[(&str, String)], body: &str) -> Vec<u8> {
+/// `host` is the node's `127.0.0.1:port`, as a browser sends it: the Origin check compares
+/// a form's `Origin` with it, and a `Host` without the port would make every form post a
+/// cross-site one (refused before it reached its server function).
+fn raw(host: &str, method: &str, path: &str, headers: &[(&str, String)], body: &str) -> Vec<u8> {
     let mut request =
-        format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: hang-up storm\r\n");
+        format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: hang-up storm\r\n");
     for (name, value) in headers {
         request.push_str(&format!("{name}: {value}\r\n"));
     }
@@ -34,12 +40,12 @@ fn raw(method: &str, path: &str, headers: &[(&str, String)], body: &str) -> Vec<
     request.into_bytes()
 }
 
-fn json_post(path: &str, bearer: Option<&str>, body: Value) -> Vec<u8> {
+fn json_post(host: &str, path: &str, bearer: Option<&str>, body: Value) -> Vec<u8> {
     let mut headers = vec![("Content-Type", "application/json".to_owned())];
     if let Some(token) = bearer {
         headers.push(("Authorization", format!("Bearer {token}")));
     }
-    raw("POST", path, &headers, &body.to_string())
+    raw(host, "POST", path, &headers, &body.to_string())
 }
 
 /// A form post to a server function, as the page's no-JavaScript forms send it.
@@ -55,7 +61,7 @@ fn form_post(node: &Node, action: &str, cookie: Option<&str>, body: &str) -> Vec
     if let Some(token) = cookie {
         headers.push(("Cookie", format!("signedin_access={token}")));
     }
-    raw("POST", action, &headers, body)
+    raw(&node.host(), "POST", action, &headers, body)
 }
 
 /// How long a client waits before it closes: lands the close at different points of the
@@ -133,6 +139,7 @@ async fn a_storm_of_hang_ups_costs_no_one_a_write(db: &Db) {
         .build()
         .unwrap();
     let mut rng = Lcg(0x5eed);
+    let host = node.host();
 
     // The owner's control session signs other sessions out; the rest are targets.
     let control = signup_and_login(&client, &node, "owner@example.com").await;
@@ -179,14 +186,15 @@ async fn a_storm_of_hang_ups_costs_no_one_a_write(db: &Db) {
     .await;
 
     // Sessions 0..40 are signed out by DELETE, 40..70 by logout, 70..90 by the page's
-    // sign-out button; 90..120 only refresh. The ones signed out by a request without a
-    // body must be gone afterwards: the server had the whole request.
+    // sign-out button; 90..120 only refresh. Every one must be gone afterwards: the server had
+    // the whole request.
     let mut storm: Vec<HangUp> = Vec::new();
     let mut must_end: Vec<String> = Vec::new();
     // Sessions 90..105 are also renamed, each three times over by its stable id.
     let mut must_rename: Vec<(String, String)> = Vec::new();
     for (i, target) in targets.iter().enumerate() {
         let refresh = json_post(
+            &host,
             "/auth/refresh",
             None,
             json!({"refresh_token": refresh_token(target)}),
@@ -200,6 +208,7 @@ async fn a_storm_of_hang_ups_costs_no_one_a_write(db: &Db) {
         match i {
             0..40 => {
                 let delete = raw(
+                    &host,
                     "DELETE",
                     &format!("/me/sessions/{}", prefix(target)),
                     &[("Authorization", format!("Bearer {control_token}"))],
@@ -215,6 +224,7 @@ async fn a_storm_of_hang_ups_costs_no_one_a_write(db: &Db) {
             }
             40..70 => {
                 let logout = raw(
+                    &host,
                     "POST",
                     "/auth/logout",
                     &[("Authorization", format!("Bearer {}", access(target)))],
@@ -241,11 +251,13 @@ async fn a_storm_of_hang_ups_costs_no_one_a_write(db: &Db) {
                         linger: linger(&mut rng),
                     });
                 }
+                must_end.push(prefix(target));
             }
             90..105 => {
                 let id = target["session"]["id"].as_str().unwrap().to_owned();
                 let name = format!("Device {i}");
                 let rename = raw(
+                    &host,
                     "PATCH",
                     &format!("/me/sessions/{id}"),
                     &[
@@ -265,6 +277,7 @@ async fn a_storm_of_hang_ups_costs_no_one_a_write(db: &Db) {
             _ => {}
         }
         let reauth = json_post(
+            &host,
             "/auth/reauth",
             Some(&access(target)),
             json!({"password": PASSWORD}),
@@ -277,16 +290,19 @@ async fn a_storm_of_hang_ups_costs_no_one_a_write(db: &Db) {
     for (i, (first, second)) in bulk.iter().enumerate() {
         let request = match i % 4 {
             0 => json_post(
+                &host,
                 "/accounts/me/security/revoke-sessions",
                 Some(&access(first)),
                 json!({"scope": "others"}),
             ),
             1 => json_post(
+                &host,
                 "/accounts/me/security/revoke-sessions",
                 Some(&access(first)),
                 json!({"scope": "all"}),
             ),
             2 => json_post(
+                &host,
                 "/accounts/me/password",
                 Some(&access(first)),
                 json!({"current_password": PASSWORD, "new_password": format!("{PASSWORD} {i}")}),
@@ -313,6 +329,7 @@ async fn a_storm_of_hang_ups_costs_no_one_a_write(db: &Db) {
         let email = format!("new{i}@example.com");
         storm.push(HangUp {
             request: json_post(
+                &host,
                 "/auth/signup",
                 None,
                 json!({"email": email, "password": PASSWORD}),
@@ -321,6 +338,7 @@ async fn a_storm_of_hang_ups_costs_no_one_a_write(db: &Db) {
         });
         storm.push(HangUp {
             request: json_post(
+                &host,
                 "/auth/login",
                 None,
                 json!({"email": "owner@example.com", "password": PASSWORD}),
@@ -452,13 +470,18 @@ async fn a_storm_of_hang_ups_costs_no_one_a_write(db: &Db) {
         .get("n");
         assert_eq!(events, 1, "one session_renamed event for {id}");
     }
+    // The page's own forms reached their server functions too.
+    let signed_up_by_form = count(
+        &mut conn,
+        "SELECT COUNT(*) AS n FROM users WHERE email_normalized LIKE 'form%'",
+    )
+    .await;
+    assert_eq!(
+        signed_up_by_form, 60,
+        "every sign-up form the server received"
+    );
     for (what, sql) in WHOLE_OR_NOTHING {
-        let n: i64 = sqlx::query(sql)
-            .fetch_one(&mut conn)
-            .await
-            .unwrap()
-            .get("n");
-        assert_eq!(n, 0, "{what}");
+        assert_eq!(count(&mut conn, sql).await, 0, "{what}");
     }
     if db.url.starts_with("sqlite:") {
         // The write lock is free: another process's writer gets it at once.
@@ -495,6 +518,93 @@ async fn a_storm_of_hang_ups_costs_no_one_a_write(db: &Db) {
     node.terminate();
 }
 
+/// Sign-ins past the cap on live sessions, abandoned at every moment: each one the server
+/// received signs in whole, and the least recently used session it ended went with its event.
+async fn sign_ins_past_the_session_cap_end_whole_under_hang_ups(db: &Db) {
+    let node = Node::start(&db.url, &[("SIGNEDIN_MAX_SESSIONS", "3")]).await;
+    let client = Client::new();
+    signup_and_login(&client, &node, "cap@example.com").await;
+    let sign_in_action = form_action(&client, &node, "/login", None, "sign_in").await;
+    let mut rng = Lcg(0xca9);
+    let host = node.host();
+    let mut storm = Vec::new();
+    for _ in 0..40 {
+        storm.push(HangUp {
+            request: json_post(
+                &host,
+                "/auth/login",
+                None,
+                json!({"email": "cap@example.com", "password": PASSWORD}),
+            ),
+            linger: linger(&mut rng),
+        });
+    }
+    let form =
+        "email=cap%40example.com&password=correct+horse+battery+staple&next=%2Faccount%2Fdevices";
+    for _ in 0..20 {
+        storm.push(HangUp {
+            request: form_post(&node, &sign_in_action, None, form),
+            linger: linger(&mut rng),
+        });
+    }
+    let gate = Arc::new(Semaphore::new(16));
+    let mut tasks = Vec::new();
+    for hang_up in storm {
+        let permit = gate.clone().acquire_owned().await.unwrap();
+        let port = node.port;
+        tasks.push(tokio::spawn(async move {
+            let _permit = permit;
+            let mut socket = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+            socket.write_all(&hang_up.request).await.unwrap();
+            if !hang_up.linger.is_zero() {
+                tokio::time::sleep(hang_up.linger).await;
+            }
+            drop(socket);
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    wait_until_quiet(&db.url).await;
+
+    let mut conn = connect(&db.url).await;
+    let sessions = count(&mut conn, "SELECT COUNT(*) AS n FROM sessions").await;
+    assert_eq!(sessions, 61, "every sign-in the server received signed in");
+    let live = count(
+        &mut conn,
+        "SELECT COUNT(*) AS n FROM sessions WHERE revoked_at IS NULL",
+    )
+    .await;
+    assert_eq!(live, 3, "the cap holds");
+    let evicted = count(
+        &mut conn,
+        "SELECT COUNT(*) AS n FROM sessions WHERE revoked_reason = 'session_limit'",
+    )
+    .await;
+    let events = count(
+        &mut conn,
+        "SELECT COUNT(*) AS n FROM audit_events WHERE kind = 'session_evicted'",
+    )
+    .await;
+    assert_eq!(
+        (evicted, events),
+        (58, 58),
+        "each one past the cap ended, with its event"
+    );
+    for (what, sql) in WHOLE_OR_NOTHING {
+        assert_eq!(count(&mut conn, sql).await, 0, "{what}");
+    }
+    let check = run(&db.url, &["check"]);
+    let report = String::from_utf8_lossy(&check.stdout);
+    assert!(check.status.success(), "check after the storm: {report}");
+    node.terminate();
+}
+
+/// The `n` a counting query answers.
+async fn count(conn: &mut AnyConnection, sql: &str) -> i64 {
+    sqlx::query(sql).fetch_one(conn).await.unwrap().get("n")
+}
+
 /// Each query counts the rows that a write cut in half would leave.
 const WHOLE_OR_NOTHING: &[(&str, &str)] = &[
     (
@@ -528,6 +638,16 @@ const WHOLE_OR_NOTHING: &[(&str, &str)] = &[
         "SELECT COUNT(*) AS n FROM users u WHERE u.password_changed_at > u.created_at AND NOT EXISTS \
          (SELECT 1 FROM audit_events e WHERE e.kind = 'password_changed' AND e.user_id = u.id \
             AND e.occurred_at = u.password_changed_at)",
+    ),
+    (
+        "a session signed out under the cap without its session_evicted event",
+        "SELECT COUNT(*) AS n FROM sessions s WHERE s.revoked_reason = 'session_limit' AND NOT EXISTS \
+         (SELECT 1 FROM audit_events e WHERE e.kind = 'session_evicted' AND e.target_session_id = s.id)",
+    ),
+    (
+        "a session_evicted event for a session still live",
+        "SELECT COUNT(*) AS n FROM audit_events e JOIN sessions s ON s.id = e.target_session_id \
+         WHERE e.kind = 'session_evicted' AND s.revoked_at IS NULL",
     ),
     (
         "a rotated token whose successor was never written",

@@ -126,6 +126,11 @@ impl Node {
         std::fs::read_to_string(self.stderr.path()).unwrap_or_default()
     }
 
+    /// `127.0.0.1:port`: the `Host` a browser sends this node.
+    pub fn host(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
