@@ -12,7 +12,8 @@ use std::time::Duration;
 use common::{Harness, IPHONE_SAFARI, MAC_CHROME, TestDb, device};
 use signedin::audit::{Actor, AuditDetail, AuditKind};
 use signedin::{
-    DomainError, Geo, ListCursor, PageSize, Policy, Principal, RateLimits, SessionInfo,
+    DomainError, Geo, IssuedTokens, ListCursor, PageSize, Policy, Principal, RateLimits,
+    SessionInfo,
 };
 
 on_both_stores!(
@@ -28,21 +29,25 @@ on_both_stores!(
 const FIREFOX_LINUX: &str =
     "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
 
-/// `n` sessions of one account, a second apart, the last one the caller's.
-async fn account_with_sessions(h: &Harness, n: usize) -> (String, Principal) {
+/// `n` sessions of one account, `apart` from each other, the last one the caller's.
+async fn account_with_sessions(h: &Harness, n: usize, apart: Duration) -> (String, Principal) {
     let user = h.account("ada@example.com").await;
     let mut last = None;
     for i in 0..n {
-        h.advance(Duration::from_secs(1));
+        h.advance(apart);
         let ip = format!("198.51.100.{}", i % 250 + 1);
         last = Some(h.sign_in("ada@example.com", &device(MAC_CHROME, &ip)).await);
     }
-    let who = h
-        .service
-        .authenticate(last.unwrap().tokens.access_token.expose(), None)
-        .await
-        .unwrap();
+    let who = principal(h, &last.unwrap().tokens).await;
     (user, who)
+}
+
+/// Whom `tokens`' access token authenticates.
+async fn principal(h: &Harness, tokens: &IssuedTokens) -> Principal {
+    h.service
+        .authenticate(tokens.access_token.expose(), None)
+        .await
+        .unwrap()
 }
 
 /// Every page from the first, by `size`.
@@ -73,7 +78,7 @@ async fn walk(h: &Harness, who: &Principal, size: u32) -> Vec<Vec<SessionInfo>> 
 
 async fn pages_list_every_session_once_the_callers_first_then_most_recent(db: &TestDb) {
     let h = Harness::new(db).await;
-    let (_, who) = account_with_sessions(&h, 23).await;
+    let (_, who) = account_with_sessions(&h, 23, Duration::from_secs(1)).await;
     // A session of someone else never shows up on Ada's pages.
     h.account("bob@example.com").await;
     h.sign_in("bob@example.com", &device(MAC_CHROME, "192.0.2.1"))
@@ -141,7 +146,7 @@ async fn pages_list_every_session_once_the_callers_first_then_most_recent(db: &T
 
 async fn a_page_of_one_holds_the_caller_and_points_at_the_rest(db: &TestDb) {
     let h = Harness::new(db).await;
-    let (_, who) = account_with_sessions(&h, 4).await;
+    let (_, who) = account_with_sessions(&h, 4, Duration::from_secs(1)).await;
     let pages = walk(&h, &who, 1).await;
     assert_eq!(pages.len(), 4);
     assert!(pages[0][0].is_current);
@@ -155,19 +160,9 @@ async fn a_page_of_one_holds_the_caller_and_points_at_the_rest(db: &TestDb) {
 
 async fn sessions_used_at_the_same_instant_are_each_listed_once(db: &TestDb) {
     let h = Harness::new(db).await;
-    h.account("ada@example.com").await;
     // The clock stands still: every session has the same `last_used_at`, so only the id
     // orders them, within a page and across the cursor.
-    let mut last = None;
-    for i in 0..9 {
-        let ip = format!("198.51.100.{}", i + 1);
-        last = Some(h.sign_in("ada@example.com", &device(MAC_CHROME, &ip)).await);
-    }
-    let who = h
-        .service
-        .authenticate(last.unwrap().tokens.access_token.expose(), None)
-        .await
-        .unwrap();
+    let (_, who) = account_with_sessions(&h, 9, Duration::ZERO).await;
     for size in [1, 2, 4] {
         let pages = walk(&h, &who, size).await;
         let listed: Vec<&str> = pages
@@ -254,11 +249,7 @@ async fn a_label_and_place_are_stored_when_minted_and_follow_each_rotation(db: &
         location, None,
         "no place known for that address without a database"
     );
-    let who = h
-        .service
-        .authenticate(rotated.access_token.expose(), None)
-        .await
-        .unwrap();
+    let who = principal(&h, &rotated).await;
     let listed = &h.service.list_sessions(&who).await.unwrap()[0];
     assert_eq!(listed.device.label, "Safari on iPhone");
     assert_eq!(listed.location, None);
@@ -278,11 +269,7 @@ async fn a_listing_reads_the_stored_label_and_describes_older_rows_itself(db: &T
     let linux = h
         .sign_in("ada@example.com", &device(FIREFOX_LINUX, "10.0.0.3"))
         .await;
-    let who = h
-        .service
-        .authenticate(mac.tokens.access_token.expose(), None)
-        .await
-        .unwrap();
+    let who = principal(&h, &mac.tokens).await;
     // What is stored is what is shown: nothing is parsed again on listing.
     execute(
         &h,
@@ -339,11 +326,7 @@ async fn a_sign_in_beyond_the_cap_signs_the_least_recently_used_out(db: &TestDb)
         .sign_in("ada@example.com", &device(MAC_CHROME, "203.0.113.4"))
         .await;
 
-    let who = h
-        .service
-        .authenticate(mac.access_token.expose(), None)
-        .await
-        .unwrap();
+    let who = principal(&h, &mac).await;
     let live: HashSet<String> = h
         .service
         .list_sessions(&who)

@@ -8,7 +8,7 @@ use crate::device::ClientHints;
 use crate::error::{DomainError, DomainResult};
 use crate::geo::Place;
 use crate::rate_limit::Door;
-use crate::session::{DeviceContext, DeviceDescription, EndReason};
+use crate::session::{DeviceContext, EndReason};
 use crate::store::{LiveSessionRow, NewSession, NewUser};
 use crate::time::Timestamp;
 use crate::token::{RefreshToken, random_id};
@@ -106,7 +106,7 @@ impl SessionService {
             user_id: user.id.clone(),
             token: refresh_token.hash(),
             device: device.clone(),
-            description: Some(description),
+            description: Some(description.clone()),
             signed_in_at: now,
             expires_at: self.0.policy.refresh_expires_at(now, now),
             new_location,
@@ -134,11 +134,6 @@ impl SessionService {
             tracing::info!(user_id = %user.id, session = %target.jti_prefix, limit = policy.max_sessions, "least recently used session signed out: session cap reached");
         }
 
-        let (stored_device, stored_location) = session
-            .description
-            .as_ref()
-            .map(DeviceDescription::to_columns)
-            .unzip();
         let row = LiveSessionRow {
             session_id: session_id.clone(),
             user_id: user.id.clone(),
@@ -148,8 +143,9 @@ impl SessionService {
             user_agent: device.user_agent.clone(),
             ip: device.ip.clone(),
             client_hints: device.client_hints.to_json(),
-            device: stored_device,
-            location: stored_location.flatten(),
+            // The description is at hand: nothing to read back from the stored columns.
+            device: None,
+            location: None,
             created_at: now,
             last_used_at: now,
             signed_in_at: now,
@@ -162,7 +158,7 @@ impl SessionService {
         Ok(SignedIn {
             tokens,
             email: user.email,
-            session: self.session_info(row, &session_id),
+            session: Self::described(row, description, &session_id),
             new_location,
         })
     }

@@ -232,6 +232,15 @@ impl SessionService {
                     let hints = ClientHints::from_json(row.client_hints.as_deref());
                     self.describe(&row.user_agent, &hints, &row.ip)
                 });
+        Self::described(row, description, current_session)
+    }
+
+    /// `row` as its owner sees it, with `description` for its label and place.
+    pub(super) fn described(
+        row: LiveSessionRow,
+        description: DeviceDescription,
+        current_session: &str,
+    ) -> SessionInfo {
         SessionInfo {
             is_current: row.session_id == current_session,
             device: description.label,

@@ -17,7 +17,6 @@ use super::Store;
 use super::db::Param;
 use super::sessions::SessionAuthRow;
 use crate::error::DomainResult;
-use crate::time::Timestamp;
 
 /// At most this many batches read at once: SQLite's reader connections.
 const RUNNING_AT_MOST: usize = 4;
@@ -61,14 +60,12 @@ impl std::fmt::Debug for AuthLookups {
     }
 }
 
+/// A [`SessionAuthRow`] with the id it answers for.
 #[derive(sqlx::FromRow)]
 struct AuthRowWithId {
     id: String,
-    user_id: String,
-    signed_in_at: Timestamp,
-    last_used_at: Timestamp,
-    reauthenticated_at: Timestamp,
-    revoked_at: Option<Timestamp>,
+    #[sqlx(flatten)]
+    auth: SessionAuthRow,
 }
 
 impl Store {
@@ -104,16 +101,13 @@ impl Store {
         }
     }
 
-    /// One lookup, on its own statement.
+    /// One lookup, on its own statement (the batch statement for one id).
     async fn session_auth_alone(&self, session_id: &str) -> DomainResult<Option<SessionAuthRow>> {
-        Ok(self
+        let row: Option<AuthRowWithId> = self
             .reader()
-            .fetch_optional(
-                "SELECT user_id, signed_in_at, last_used_at, reauthenticated_at, revoked_at \
-                 FROM sessions WHERE id = $1",
-                &[session_id.into()],
-            )
-            .await?)
+            .fetch_optional(&BY_IDS[0], &[session_id.into()])
+            .await?;
+        Ok(row.map(|row| row.auth))
     }
 
     /// Reads `batch`, answers it, and goes on with whatever queued meanwhile.
@@ -161,19 +155,7 @@ impl Store {
         let rows: Vec<AuthRowWithId> = self.reader().fetch_all(sql, &params).await.map_err(|e| {
             tracing::warn!(error = %e, lookups = batch.len(), "batched session lookup failed; each reads alone");
         })?;
-        Ok(rows
-            .into_iter()
-            .map(|row| {
-                let auth = SessionAuthRow {
-                    user_id: row.user_id,
-                    signed_in_at: row.signed_in_at,
-                    last_used_at: row.last_used_at,
-                    reauthenticated_at: row.reauthenticated_at,
-                    revoked_at: row.revoked_at,
-                };
-                (row.id, auth)
-            })
-            .collect())
+        Ok(rows.into_iter().map(|row| (row.id, row.auth)).collect())
     }
 
     fn auth_lookups(&self) -> &AuthLookups {

@@ -317,3 +317,49 @@ impl Backend {
 
     pub async fn finish(self) {}
 }
+
+/// A session of the account `email` on an iPhone, signed in at `at` for an hour, written
+/// straight to the database with `token` as its refresh token's hash: for shapes the API
+/// cannot make on demand (chosen hashes, many sessions past the sign-in rate limits).
+pub async fn seed_session(
+    app: &TestApp,
+    email: &str,
+    session_id: String,
+    token: signedin::token::TokenHash,
+    at: Timestamp,
+) {
+    let store: &signedin::Store = app.service.store();
+    let user = store.find_user_by_email(email).await.unwrap().unwrap();
+    let session = signedin::store::NewSession {
+        session_id,
+        user_id: user.id.clone(),
+        token,
+        device: signedin::DeviceContext::new(
+            IPHONE_SAFARI,
+            "192.0.2.5".parse().unwrap(),
+            signedin::ClientHints::default(),
+        ),
+        description: None,
+        signed_in_at: at,
+        expires_at: at.plus(Duration::from_secs(3600)),
+        new_location: false,
+        verified_password_hash: user.password_hash,
+    };
+    let seen = signedin::audit::SignInNovelty {
+        place: None,
+        new_location: false,
+        label: "Safari on iPhone",
+        new_device: false,
+    };
+    let event = signedin::audit::AuditEvent::sign_in(
+        &user.id,
+        &session.session_id,
+        &session.device,
+        seen,
+        at,
+    );
+    store
+        .create_session(&session, &event, &signedin::Policy::default())
+        .await
+        .unwrap();
+}

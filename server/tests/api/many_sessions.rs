@@ -7,13 +7,10 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 use serde_json::Value;
-use signedin::audit::AuditEvent;
-use signedin::store::NewSession;
 use signedin::token::RefreshToken;
-use signedin::{ClientHints, DeviceContext, Store};
 
 use crate::helpers::{
-    Backend, IPHONE_SAFARI, Options, TestApp, problem, spawn_app, spawn_app_with,
+    Backend, IPHONE_SAFARI, Options, TestApp, problem, seed_session, spawn_app, spawn_app_with,
 };
 use crate::pages::{browser, form_sign_in, page};
 
@@ -31,42 +28,12 @@ fn token(login: &Value) -> &str {
 /// `n` more sessions of `email`, written straight to the database a second apart (signing in
 /// this often would meet the rate limits), all older than the caller's.
 async fn seed_sessions(app: &TestApp, email: &str, n: usize) {
-    let store: &Store = app.service.store();
-    let user = store.find_user_by_email(email).await.unwrap().unwrap();
     let now = app.service.now();
     for i in 0..n {
         let at = now.minus(Duration::from_secs(60 + i as u64));
-        let session = NewSession {
-            session_id: signedin::token::random_id().unwrap(),
-            user_id: user.id.clone(),
-            token: RefreshToken::generate().unwrap().hash(),
-            device: DeviceContext::new(
-                IPHONE_SAFARI,
-                "192.0.2.5".parse().unwrap(),
-                ClientHints::default(),
-            ),
-            description: None,
-            signed_in_at: at,
-            expires_at: at.plus(Duration::from_secs(3600)),
-            new_location: false,
-            verified_password_hash: user.password_hash.clone(),
-        };
-        let event = AuditEvent::sign_in(
-            &user.id,
-            &session.session_id,
-            &session.device,
-            signedin::audit::SignInNovelty {
-                place: None,
-                new_location: false,
-                label: "Safari on iPhone",
-                new_device: false,
-            },
-            at,
-        );
-        store
-            .create_session(&session, &event, &signedin::Policy::default())
-            .await
-            .unwrap();
+        let session_id = signedin::token::random_id().unwrap();
+        let token = RefreshToken::generate().unwrap().hash();
+        seed_session(app, email, session_id, token, at).await;
     }
 }
 

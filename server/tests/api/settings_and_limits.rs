@@ -7,13 +7,12 @@ use std::time::Duration;
 
 use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
-use signedin::audit::AuditEvent;
-use signedin::store::NewSession;
+use signedin::Store;
 use signedin::token::TokenHash;
-use signedin::{ClientHints, DeviceContext, Store};
 
 use crate::helpers::{
-    Backend, IPHONE_SAFARI, Options, PASSWORD, TestApp, problem, spawn_app, spawn_app_with,
+    Backend, IPHONE_SAFARI, Options, PASSWORD, TestApp, problem, seed_session, spawn_app,
+    spawn_app_with,
 };
 
 crate::on_both_stores!(
@@ -127,49 +126,21 @@ async fn reauthentication_is_limited_per_address_and_per_session(backend: Backen
 async fn an_ambiguous_prefix_is_409_and_a_longer_one_signs_the_device_out(backend: Backend) {
     let app = spawn_app(backend).await.unwrap();
     let mac = app.user("ada@example.com").await;
-    let store: &Store = app.service.store();
-    let user = store
-        .find_user_by_email("ada@example.com")
-        .await
-        .unwrap()
-        .unwrap();
     let now = app.service.now();
     // Two devices whose token hashes share their first four hex characters.
     for (id, hash) in [
         ("s1", format!("beef0{}", "1".repeat(59))),
         ("s2", format!("beef9{}", "2".repeat(59))),
     ] {
-        let session = NewSession {
-            session_id: format!("{id}{}", "0".repeat(30)),
-            user_id: user.id.clone(),
-            token: TokenHash::from_stored(hash),
-            device: DeviceContext::new(
-                IPHONE_SAFARI,
-                "192.0.2.5".parse().unwrap(),
-                ClientHints::default(),
-            ),
-            description: None,
-            signed_in_at: now,
-            expires_at: now.plus(Duration::from_secs(3600)),
-            new_location: false,
-            verified_password_hash: user.password_hash.clone(),
-        };
-        let event = AuditEvent::sign_in(
-            &user.id,
-            &session.session_id,
-            &session.device,
-            signedin::audit::SignInNovelty {
-                place: None,
-                new_location: false,
-                label: "Unknown device",
-                new_device: false,
-            },
+        let session_id = format!("{id}{}", "0".repeat(30));
+        seed_session(
+            &app,
+            "ada@example.com",
+            session_id,
+            TokenHash::from_stored(hash),
             now,
-        );
-        store
-            .create_session(&session, &event, &signedin::Policy::default())
-            .await
-            .unwrap();
+        )
+        .await;
     }
     let delete = |prefix: &str| {
         app.client
