@@ -10,6 +10,7 @@ use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{DomainError, DomainResult};
+use crate::i18n::{self, Lang};
 use crate::normalize::truncate_chars;
 
 const UAP_RULES: &str = include_str!("data/uap-core/regexes.yaml");
@@ -52,6 +53,20 @@ pub struct DeviceLabel {
 }
 
 impl DeviceLabel {
+    /// The label in `lang` ("Chrome unter macOS"); tools and bots keep the names their
+    /// authors gave them.
+    pub fn in_lang(&self, lang: Lang) -> String {
+        match self.kind {
+            DeviceKind::Cli | DeviceKind::Bot => self.label.clone(),
+            _ => words(
+                lang,
+                self.browser.as_deref(),
+                self.os.as_deref(),
+                self.model.as_deref(),
+            ),
+        }
+    }
+
     pub fn unknown() -> Self {
         Self {
             label: "Unknown device".into(),
@@ -60,6 +75,29 @@ impl DeviceLabel {
             kind: DeviceKind::Unknown,
             model: None,
         }
+    }
+}
+
+/// A label from its parts, in `lang`: the one rule for every language. A model goes into
+/// the label only when the browser itself told us (Client Hints, which is where `model`
+/// comes from): UA strings carry codes like "SM-S918B" that people don't recognise.
+fn words(lang: Lang, browser: Option<&str>, os: Option<&str>, model: Option<&str>) -> String {
+    let on = |os: &str| {
+        i18n::text_with(
+            lang,
+            "device-on",
+            &[
+                ("browser", browser.unwrap_or_default().into()),
+                ("os", os.into()),
+            ],
+        )
+    };
+    match (browser, os, model) {
+        (Some(_), Some("Android"), Some(model)) => on(model),
+        (Some(_), Some(os), _) => on(os),
+        (Some(browser), None, _) => browser.to_owned(),
+        (None, Some(os), _) => i18n::text_with(lang, "device-of-os", &[("os", os.into())]),
+        (None, None, _) => i18n::text(lang, "device-unknown"),
     }
 }
 
@@ -287,17 +325,16 @@ impl DeviceLabeler {
         let model = hints.model.clone();
         let kind = kind_of(user_agent, family, os_name.as_deref(), hints);
 
-        // A model goes into the label only when the browser itself told us (Client Hints):
-        // UA strings carry codes like "SM-S918B" that people don't recognise.
-        let label = match (&browser, &os_name, &hints.model) {
-            (Some(b), Some(o), Some(m)) if o == "Android" => format!("{b} on {m}"),
-            _ => match (&browser, &os_name) {
-                (Some(b), Some(o)) => format!("{b} on {o}"),
-                (Some(b), None) => b.to_string(),
-                (None, Some(o)) => format!("{o} device"),
-                (None, None) => return DeviceLabel::unknown(),
-            },
-        };
+        if browser.is_none() && os_name.is_none() {
+            return DeviceLabel::unknown();
+        }
+        // The API's label is English; the page words the same parts in its reader's language.
+        let label = words(
+            Lang::En,
+            browser.as_deref(),
+            os_name.as_deref(),
+            hints.model.as_deref(),
+        );
         DeviceLabel {
             label,
             browser: browser.map(Cow::into_owned),

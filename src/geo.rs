@@ -8,6 +8,8 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
 use maxminddb::{Mmap, Reader};
+
+use crate::i18n::{self, Lang};
 use serde::{Deserialize, Serialize};
 
 pub use country::country_name;
@@ -19,6 +21,10 @@ pub struct Place {
     pub region: Option<String>,
     pub country_code: String,
     pub country: Option<String>,
+    /// The city in the page's other languages, by tag ("de" → "München"), when the database
+    /// names it so (MaxMind's schema does; DB-IP Lite names cities once).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub city_names: BTreeMap<String, String>,
 }
 
 /// Where a session's address points.
@@ -42,6 +48,28 @@ impl Location {
                 (None, Some(country)) => country.clone(),
                 (None, None) => place.country_code.clone(),
             },
+        }
+    }
+
+    /// Where, in `lang`, for the page: "Hannover, Deutschland", "Lokales Netzwerk". The city
+    /// in the language when the database named it so, the country always (CLDR's names).
+    pub fn in_lang(&self, lang: Lang) -> String {
+        match self {
+            Location::LocalNetwork => i18n::text(lang, "place-local-network"),
+            Location::Place(place) => {
+                let country = i18n::country_name(lang, &place.country_code)
+                    .or_else(|| place.country.clone())
+                    .unwrap_or_else(|| place.country_code.clone());
+                let city = place.city_names.get(lang.tag()).or(place.city.as_ref());
+                match city {
+                    Some(city) => i18n::text_with(
+                        lang,
+                        "place-city",
+                        &[("city", city.as_str().into()), ("country", country.into())],
+                    ),
+                    None => country,
+                }
+            }
         }
     }
 
@@ -245,11 +273,25 @@ fn place_in(db: &Database, ip: IpAddr) -> Option<Place> {
         })
         .map(str::to_owned)
         .or_else(|| country_name(&country_code).map(str::to_owned));
+    let city_names = match &record.city {
+        Some(Field::Named {
+            names: Some(names), ..
+        }) => Lang::ALL
+            .into_iter()
+            .filter(|lang| *lang != Lang::En)
+            .filter_map(|lang| {
+                let name = strip_district(names.get(lang.tag())?);
+                (!name.is_empty()).then(|| (lang.tag().to_owned(), name.to_owned()))
+            })
+            .collect(),
+        _ => BTreeMap::new(),
+    };
     Some(Place {
         city,
         region,
         country_code,
         country,
+        city_names,
     })
 }
 
@@ -315,10 +357,37 @@ mod tests {
                 region: None,
                 country_code: "DE".into(),
                 country: Some("Germany".into()),
+                city_names: BTreeMap::new(),
             })
         };
         assert_eq!(place(Some("Berlin")).describe(), "Berlin, DE");
         assert_eq!(place(None).describe(), "Germany");
         assert_eq!(Location::LocalNetwork.describe(), "Local network");
+    }
+
+    #[test]
+    fn the_page_names_places_in_its_readers_language() {
+        let mut munich = Place {
+            city: Some("Munich".into()),
+            region: None,
+            country_code: "DE".into(),
+            country: Some("Germany".into()),
+            city_names: BTreeMap::new(),
+        };
+        let named = |place: &Place, lang| Location::Place(place.clone()).in_lang(lang);
+        assert_eq!(named(&munich, Lang::En), "Munich, Germany");
+        assert_eq!(named(&munich, Lang::De), "Munich, Deutschland");
+        munich.city_names.insert("de".into(), "München".into());
+        assert_eq!(named(&munich, Lang::De), "München, Deutschland");
+        assert_eq!(named(&munich, Lang::Fr), "Munich, Allemagne");
+        munich.city = None;
+        assert_eq!(named(&munich, Lang::Es), "Alemania");
+        assert_ne!(Location::LocalNetwork.in_lang(Lang::De), "Local network");
+        // Stored before city names were kept: the JSON has none, and reads.
+        let old: Place = serde_json::from_str(
+            r#"{"city":"Paris","region":null,"country_code":"FR","country":"France"}"#,
+        )
+        .unwrap();
+        assert!(old.city_names.is_empty());
     }
 }

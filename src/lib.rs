@@ -17,6 +17,7 @@ mod clock;
 mod device;
 mod error;
 mod geo;
+pub mod i18n;
 pub mod live;
 pub mod metrics;
 mod normalize;

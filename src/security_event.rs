@@ -5,6 +5,7 @@ use crate::audit::{Actor, AuditKind};
 use crate::device::DeviceLabel;
 use crate::error::{DomainError, DomainResult};
 use crate::geo::Location;
+use crate::i18n::{self, Args, Lang};
 use crate::time::Timestamp;
 
 /// An audit event as its owner reads it, with devices and places already resolved.
@@ -59,95 +60,93 @@ impl EventPage {
 }
 
 impl SecurityEvent {
-    /// "You signed out Firefox on Windows", "New sign-in: Safari on iPhone · Berlin, DE".
+    /// "You signed out Firefox on Windows", "New sign-in: Safari on iPhone · Berlin, DE":
+    /// the sentence in English, as the API gives it.
     pub fn summary(&self) -> String {
-        let device = self
-            .device
-            .as_ref()
-            .map_or("an unknown device", |d| d.label.as_str());
-        let place = self.location.as_ref().map(Location::describe);
+        self.summary_in(Lang::En, self.location.as_ref().map(Location::describe))
+    }
+
+    /// The sentence in `lang`, for the page: devices named in that language, and `place` as
+    /// the page words it (`Location::in_lang`).
+    pub fn summary_in(&self, lang: Lang, place: Option<String>) -> String {
+        let label = |device: &Option<DeviceLabel>, fallback: &str| match device {
+            Some(device) => device.in_lang(lang),
+            None => i18n::text(lang, fallback),
+        };
+        let device = label(&self.device, "event-unknown-device");
+        let target = |fallback| label(&self.target_device, fallback);
+        let count = self.count.unwrap_or(0);
+        let by = |you: &'static str, admin: &'static str| match self.actor {
+            Actor::Admin => admin,
+            _ => you,
+        };
+        let say = |id: &str, args: &Args<'_>| i18n::text_with(lang, id, args);
         let from = |text: String| match &place {
-            Some(place) => format!("{text} · {place}"),
+            Some(place) => say(
+                "event-with-place",
+                &[("text", text.into()), ("place", place.as_str().into())],
+            ),
             None => text,
         };
-        let sessions = |n: u64| {
-            if n == 1 {
-                "1 session".to_owned()
-            } else {
-                format!("{n} sessions")
-            }
-        };
-        let who = match self.actor {
-            Actor::Admin => "An administrator",
-            _ => "You",
-        };
+        let on_device = |id: &str| say(id, &[("device", device.as_str().into())]);
         match self.kind {
-            AuditKind::AccountCreated => from(format!("Account created on {device}")),
-            AuditKind::SignIn if self.new_location => {
-                from(format!("New sign-in from a new location: {device}"))
-            }
-            AuditKind::SignIn => from(format!("New sign-in: {device}")),
-            AuditKind::SignInFailed => from(format!("Failed sign-in attempt: {device}")),
-            AuditKind::SignOut => format!("You signed out on {device}"),
-            AuditKind::SessionRevoked => {
-                let target = self
-                    .target_device
-                    .as_ref()
-                    .map_or("a device", |d| d.label.as_str());
-                format!("{who} signed out {target}")
-            }
-            AuditKind::OtherSessionsRevoked => {
-                format!(
-                    "{who} signed out of {} on other devices",
-                    sessions(self.count.unwrap_or(0))
-                )
-            }
-            AuditKind::AllSessionsRevoked => {
-                format!(
-                    "{who} signed out of all {}",
-                    sessions(self.count.unwrap_or(0))
-                )
-            }
-            AuditKind::ReuseDetected => {
-                "A stolen sign-in was detected and that device was signed out".to_owned()
-            }
-            AuditKind::SessionExpired => "A session expired".to_owned(),
-            AuditKind::PasswordChanged => format!("Password changed on {device}"),
-            AuditKind::Reauthenticated => format!("Password confirmed on {device}"),
-            AuditKind::ReauthFailed => from(format!("Wrong password entered on {device}")),
-            AuditKind::RefreshGrace => from(format!("Sign-in renewed twice at once on {device}")),
-            AuditKind::RefreshSuperseded => {
-                from(format!("An outdated sign-in token was refused on {device}"))
-            }
-            AuditKind::SessionEvicted => {
-                let target = self
-                    .target_device
-                    .as_ref()
-                    .map_or("A device", |d| d.label.as_str());
-                format!(
-                    "{target} was signed out: it was the least recently used, and at most {} can be signed in at once",
-                    sessions(self.count.unwrap_or(0))
-                )
-            }
-            AuditKind::SessionReported => {
-                let target = self
-                    .target_device
-                    .as_ref()
-                    .map_or("a device", |d| d.label.as_str());
-                format!("You said “This wasn't me” and signed out {target}")
-            }
+            AuditKind::AccountCreated => from(on_device("event-account-created")),
+            AuditKind::SignIn if self.new_location => from(on_device("event-sign-in-new-location")),
+            AuditKind::SignIn => from(on_device("event-sign-in")),
+            AuditKind::SignInFailed => from(on_device("event-sign-in-failed")),
+            AuditKind::SignOut => on_device("event-sign-out"),
+            AuditKind::SessionRevoked => say(
+                by(
+                    "event-session-revoked-by-you",
+                    "event-session-revoked-by-admin",
+                ),
+                &[("target", target("event-a-device").into())],
+            ),
+            AuditKind::OtherSessionsRevoked => say(
+                by(
+                    "event-others-revoked-by-you",
+                    "event-others-revoked-by-admin",
+                ),
+                &[("count", count.into())],
+            ),
+            AuditKind::AllSessionsRevoked => say(
+                by("event-all-revoked-by-you", "event-all-revoked-by-admin"),
+                &[("count", count.into())],
+            ),
+            AuditKind::ReuseDetected => i18n::text(lang, "event-reuse-detected"),
+            AuditKind::SessionExpired => i18n::text(lang, "event-session-expired"),
+            AuditKind::PasswordChanged => on_device("event-password-changed"),
+            AuditKind::Reauthenticated => on_device("event-reauthenticated"),
+            AuditKind::ReauthFailed => from(on_device("event-reauth-failed")),
+            AuditKind::RefreshGrace => from(on_device("event-refresh-grace")),
+            AuditKind::RefreshSuperseded => from(on_device("event-refresh-superseded")),
+            AuditKind::SessionEvicted => say(
+                "event-session-evicted",
+                &[
+                    ("target", target("event-a-device-start").into()),
+                    ("count", count.into()),
+                ],
+            ),
+            AuditKind::SessionReported => say(
+                "event-session-reported",
+                &[("target", target("event-a-device").into())],
+            ),
             // The names are the owner's own text: quoted here, escaped wherever shown.
             AuditKind::SessionRenamed => {
-                let target = self
-                    .target_device
-                    .as_ref()
-                    .map_or("a device", |d| d.label.as_str());
+                let target = target("event-a-device");
                 match (&self.name, &self.previous_name) {
-                    (Some(name), _) => format!("You renamed {target} to “{name}”"),
-                    (None, Some(previous)) => {
-                        format!("You removed the name “{previous}” from {target}")
-                    }
-                    (None, None) => format!("You removed the name of {target}"),
+                    (Some(name), _) => say(
+                        "event-renamed",
+                        &[("target", target.into()), ("name", name.as_str().into())],
+                    ),
+                    (None, Some(previous)) => say(
+                        "event-name-removed",
+                        &[
+                            ("target", target.into()),
+                            ("previous", previous.as_str().into()),
+                        ],
+                    ),
+                    (None, None) => say("event-name-cleared", &[("target", target.into())]),
                 }
             }
         }

@@ -78,6 +78,16 @@ impl CookieSettings {
         )
     }
 
+    /// `Set-Cookie` for the language switcher's choice (a BCP 47 tag the caller has
+    /// checked), kept for a year.
+    pub fn language_cookie(&self, tag: &str) -> String {
+        self.cookie(
+            crate::i18n::LANG_COOKIE,
+            tag,
+            Duration::from_secs(365 * 86_400),
+        )
+    }
+
     /// `Set-Cookie` values for a fresh pair of tokens: `[access, refresh]`.
     pub fn session_cookies(&self, tokens: &IssuedTokens) -> [String; 2] {
         [

@@ -14,6 +14,7 @@ fn place(city: Option<&str>, region: Option<&str>, code: &str, country: &str) ->
         region: region.map(Into::into),
         country_code: code.into(),
         country: Some(country.into()),
+        city_names: Default::default(),
     }))
 }
 

@@ -31,9 +31,13 @@ pub struct DeviceRow {
     pub kind: String,
     pub user_agent: String,
     pub ip: String,
-    /// "San Francisco, US", "Local network"; `None` when unknown.
+    /// "San Francisco, United States", "Local network", in the page's language; `None` when
+    /// unknown.
     pub place: Option<String>,
     pub local_network: bool,
+    /// "Signed in from San Francisco, United States": the line the row shows, worded by the
+    /// server in the page's language.
+    pub from: String,
     pub last_used_at: String,
     pub signed_in_at: String,
     pub is_current: bool,
@@ -55,6 +59,7 @@ type DeviceRowWire = (
     String,
     bool,
     bool,
+    String,
 );
 
 impl From<DeviceRowWire> for DeviceRow {
@@ -62,8 +67,8 @@ impl From<DeviceRowWire> for DeviceRow {
         let (id, jti_prefix, name, label, kind, user_agent, ip, place, local_network) = (
             wire.0, wire.1, wire.2, wire.3, wire.4, wire.5, wire.6, wire.7, wire.8,
         );
-        let (last_used_at, signed_in_at, is_current, new_location) =
-            (wire.9, wire.10, wire.11, wire.12);
+        let (last_used_at, signed_in_at, is_current, new_location, from) =
+            (wire.9, wire.10, wire.11, wire.12, wire.13);
         Self {
             id,
             jti_prefix,
@@ -74,6 +79,7 @@ impl From<DeviceRowWire> for DeviceRow {
             ip,
             place,
             local_network,
+            from,
             last_used_at,
             signed_in_at,
             is_current,
@@ -98,6 +104,7 @@ impl From<DeviceRow> for DeviceRowWire {
             row.signed_in_at,
             row.is_current,
             row.new_location,
+            row.from,
         )
     }
 }
@@ -128,26 +135,72 @@ pub struct DevicesView {
     pub total: u64,
     /// Whether more rows would follow `rows` ("Show more devices").
     pub more: bool,
+    /// Texts with a count, worded by the server in the page's language: "50 of 120 shown",
+    /// "This signs out 2 other sessions. …", "Sign out 2 other sessions".
+    pub counted: Counted,
+}
+
+/// The devices page's texts that hold a count (plural rules are the server's).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "(String, String, String)", into = "(String, String, String)")]
+pub struct Counted {
+    pub shown: String,
+    pub bulk_explain: String,
+    pub bulk_confirm: String,
+}
+
+impl From<(String, String, String)> for Counted {
+    fn from((shown, bulk_explain, bulk_confirm): (String, String, String)) -> Self {
+        Self {
+            shown,
+            bulk_explain,
+            bulk_confirm,
+        }
+    }
+}
+
+impl From<Counted> for (String, String, String) {
+    fn from(counted: Counted) -> Self {
+        (counted.shown, counted.bulk_explain, counted.bulk_confirm)
+    }
 }
 
 #[cfg(feature = "ssr")]
 mod ssr {
+    use signedin::i18n::{self, Lang};
     use signedin::{Location, SecurityEvent, SessionInfo};
 
     use super::*;
 
-    impl From<&SessionInfo> for DeviceRow {
-        fn from(session: &SessionInfo) -> Self {
+    impl DeviceRow {
+        /// The row, worded in `lang`.
+        pub fn new(session: &SessionInfo, lang: Lang) -> Self {
+            let place = session.location.as_ref().map(|l| l.in_lang(lang));
+            let local_network = matches!(session.location, Some(Location::LocalNetwork));
+            let from = match &place {
+                Some(_) if local_network => i18n::text(lang, "device-signed-in-local"),
+                Some(place) => i18n::text_with(
+                    lang,
+                    "device-signed-in-from",
+                    &[("place", place.as_str().into())],
+                ),
+                None => i18n::text_with(
+                    lang,
+                    "device-signed-in-from",
+                    &[("place", session.ip.as_str().into())],
+                ),
+            };
             Self {
                 id: session.public_id(),
                 jti_prefix: session.jti_prefix.clone(),
                 name: session.name.clone(),
-                label: session.device.label.clone(),
+                label: session.device.in_lang(lang),
                 kind: session.device.kind.as_str().to_owned(),
                 user_agent: session.user_agent.clone(),
                 ip: session.ip.clone(),
-                place: session.location.as_ref().map(Location::describe),
-                local_network: matches!(session.location, Some(Location::LocalNetwork)),
+                place,
+                local_network,
+                from,
                 last_used_at: session.last_used_at.to_rfc3339(),
                 signed_in_at: session.signed_in_at.to_rfc3339(),
                 is_current: session.is_current,
@@ -156,11 +209,13 @@ mod ssr {
         }
     }
 
-    impl From<&SecurityEvent> for ActivityItem {
-        fn from(event: &SecurityEvent) -> Self {
+    impl ActivityItem {
+        /// The line, worded in `lang`.
+        pub fn new(event: &SecurityEvent, lang: Lang) -> Self {
+            let place = event.location.as_ref().map(|l| l.in_lang(lang));
             Self {
                 kind: event.kind.as_str().to_owned(),
-                summary: event.summary(),
+                summary: event.summary_in(lang, place),
                 occurred_at: event.occurred_at.to_rfc3339(),
             }
         }
@@ -184,10 +239,20 @@ impl From<ActivityItem> for (String, String, String) {
 }
 
 /// `DevicesView` in field order.
-type DevicesViewWire = (Vec<DeviceRow>, Vec<ActivityItem>, String, bool, u64, bool);
+type DevicesViewWire = (
+    Vec<DeviceRow>,
+    Vec<ActivityItem>,
+    String,
+    bool,
+    u64,
+    bool,
+    Counted,
+);
 
 impl From<DevicesViewWire> for DevicesView {
-    fn from((rows, activity, now, show_dbip_attribution, total, more): DevicesViewWire) -> Self {
+    fn from(
+        (rows, activity, now, show_dbip_attribution, total, more, counted): DevicesViewWire,
+    ) -> Self {
         Self {
             rows,
             activity,
@@ -195,6 +260,7 @@ impl From<DevicesViewWire> for DevicesView {
             show_dbip_attribution,
             total,
             more,
+            counted,
         }
     }
 }
@@ -208,6 +274,7 @@ impl From<DevicesView> for DevicesViewWire {
             view.show_dbip_attribution,
             view.total,
             view.more,
+            view.counted,
         )
     }
 }

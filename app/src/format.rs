@@ -1,5 +1,5 @@
-//! Pure helpers for showing time, shared by the server render and the browser so both say
-//! the same thing: "2 min ago", "2h ago", "3 days ago".
+//! Showing time, shared by the server render and the browser so both say the same thing in
+//! the page's language: "2 hours ago", "vor 3 Tagen", "昨日".
 
 /// Seconds since the Unix epoch of an RFC 3339 UTC timestamp as the server writes them
 /// (`2026-11-27T21:10:24Z`, optionally with a fraction). `None` for anything else.
@@ -40,30 +40,98 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     era * 146_097 + day_of_era - 719_468
 }
 
-/// "just now", "1 min ago", "5 min ago", "2h ago", "yesterday", "3 days ago", "2 months ago".
-pub fn relative(now: i64, then: i64) -> String {
+/// How long ago `then` was, as a count of the largest unit that fits (negative: in the past),
+/// the one rule for the server's words and the browser's: `(-2, "hour")`, `(-1, "day")`.
+/// Under 45 seconds is `(0, "second")`, "now". Units are `Intl.RelativeTimeFormat`'s.
+pub fn ago(now: i64, then: i64) -> (i64, &'static str) {
     let seconds = (now - then).max(0);
     let minutes = seconds / 60;
     let hours = minutes / 60;
     let days = hours / 24;
     match () {
-        _ if seconds < 45 => "just now".to_owned(),
-        _ if minutes < 60 => format!("{} min ago", minutes.max(1)),
-        _ if hours < 24 => format!("{hours}h ago"),
-        _ if days == 1 => "yesterday".to_owned(),
-        _ if days < 30 => format!("{days} days ago"),
-        _ if days < 60 => "1 month ago".to_owned(),
-        _ if days < 365 => format!("{} months ago", days / 30),
-        _ if days < 730 => "1 year ago".to_owned(),
-        _ => format!("{} years ago", days / 365),
+        _ if seconds < 45 => (0, "second"),
+        _ if minutes < 60 => (-minutes.max(1), "minute"),
+        _ if hours < 24 => (-hours, "hour"),
+        _ if days < 30 => (-days, "day"),
+        _ if days < 365 => (-(days / 30).max(1), "month"),
+        _ => (-(days / 365), "year"),
     }
 }
 
-/// "2026-11-27 21:10 UTC": the exact time behind a relative one, shown on hover.
+/// "2 hours ago", "gestern", "3 日前": CLDR's words in the page's language. The server's from
+/// ICU4X; the browser's own `Intl.RelativeTimeFormat` once it is live (same data, no
+/// catalogue in the bundle).
+pub fn relative(now: i64, then: i64) -> String {
+    let (value, unit) = ago(now, then);
+    words::relative(value, unit)
+}
+
+/// The exact time behind a relative one, shown on hover: in UTC as the page's language
+/// writes it on the server ("27.11.2026, 21:10 UTC"), in the reader's own time zone once
+/// the browser is live. `text` is the RFC 3339 timestamp; returned as is if unreadable.
 pub fn exact(text: &str) -> String {
-    match (text.get(0..10), text.get(11..16)) {
-        (Some(date), Some(time)) => format!("{date} {time} UTC"),
-        _ => text.to_owned(),
+    match parse_rfc3339_utc(text) {
+        Some(at) => words::exact(at),
+        None => text.to_owned(),
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod words {
+    pub fn relative(value: i64, unit: &str) -> String {
+        signedin::i18n::relative(crate::i18n::lang(), value, unit)
+    }
+
+    pub fn exact(at: i64) -> String {
+        signedin::i18n::exact_utc(crate::i18n::lang(), at)
+    }
+}
+
+#[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+mod words {
+    use js_sys::{Array, Date, Intl, Object, Reflect};
+    use leptos::prelude::document;
+
+    /// The page's language as the server rendered it (`<html lang>`).
+    fn lang() -> String {
+        document()
+            .document_element()
+            .and_then(|html| html.get_attribute("lang"))
+            .unwrap_or_else(|| "en".into())
+    }
+
+    fn options(pairs: &[(&str, &str)]) -> Object {
+        let options = Object::new();
+        for (name, value) in pairs {
+            _ = Reflect::set(&options, &(*name).into(), &(*value).into());
+        }
+        options
+    }
+
+    pub fn relative(value: i64, unit: &str) -> String {
+        let locales = Array::of1(&lang().into());
+        Intl::RelativeTimeFormat::new(&locales, &options(&[("numeric", "auto")]))
+            .format(value as f64, unit)
+            .into()
+    }
+
+    pub fn exact(at: i64) -> String {
+        let options = options(&[("dateStyle", "medium"), ("timeStyle", "short")]);
+        Date::new(&((at * 1000) as f64).into())
+            .to_locale_string(&lang(), &options)
+            .into()
+    }
+}
+
+/// Neither the server nor the browser (a plain `cargo check -p app`): numbers only.
+#[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+mod words {
+    pub fn relative(value: i64, unit: &str) -> String {
+        format!("{value} {unit}")
+    }
+
+    pub fn exact(at: i64) -> String {
+        at.to_string()
     }
 }
 
@@ -95,31 +163,26 @@ mod tests {
     }
 
     #[test]
-    fn relative_times_read_as_people_say_them() {
+    fn each_span_is_counted_in_the_largest_unit_that_fits() {
         let cases = [
-            (0, "just now"),
-            (44, "just now"),
-            (45, "1 min ago"),
-            (150, "2 min ago"),
-            (2 * 3600 + 5, "2h ago"),
-            (26 * 3600, "yesterday"),
-            (3 * 86_400 + 7, "3 days ago"),
-            (45 * 86_400, "1 month ago"),
-            (100 * 86_400, "3 months ago"),
-            (800 * 86_400, "2 years ago"),
-            (-30, "just now"),
+            (0, (0, "second")),
+            (44, (0, "second")),
+            (45, (-1, "minute")),
+            (150, (-2, "minute")),
+            (2 * 3600 + 5, (-2, "hour")),
+            (26 * 3600, (-1, "day")),
+            (3 * 86_400 + 7, (-3, "day")),
+            (45 * 86_400, (-1, "month")),
+            (100 * 86_400, (-3, "month")),
+            (800 * 86_400, (-2, "year")),
+            (-30, (0, "second")),
         ];
-        for (ago, expected) in cases {
+        for (seconds_ago, expected) in cases {
             assert_eq!(
-                relative(1_000_000_000, 1_000_000_000 - ago),
+                ago(1_000_000_000, 1_000_000_000 - seconds_ago),
                 expected,
-                "{ago}s"
+                "{seconds_ago}s"
             );
         }
-    }
-
-    #[test]
-    fn exact_times_drop_seconds_and_say_utc() {
-        assert_eq!(exact("2026-11-27T21:10:24Z"), "2026-11-27 21:10 UTC");
     }
 }

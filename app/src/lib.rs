@@ -6,6 +6,7 @@ pub mod dto;
 pub mod error;
 pub mod format;
 pub mod html;
+pub mod i18n;
 pub mod pages;
 pub mod secret;
 pub mod server_fns;
@@ -17,13 +18,15 @@ use leptos_router::{SsrMode, path};
 
 use crate::components::rename_refused::RenameRefused;
 use crate::components::site::{SiteFooter, SiteHeader};
-use crate::pages::{DevicesPage, HomePage, NotFound, NotMePage, SignInPage, SignUpPage, WasMePage};
+use crate::pages::{
+    DevicesPage, HomePage, NotFound, NotMePage, PasswordPage, SignInPage, SignUpPage, WasMePage,
+};
 
 /// The HTML document around every page, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=page_lang()>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -40,6 +43,15 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// The language the page is rendered in (`<html lang>`): what the browser's `Intl` words
+/// times in once it is live, and what screen readers read the page as.
+fn page_lang() -> &'static str {
+    #[cfg(feature = "ssr")]
+    return i18n::lang().tag();
+    #[cfg(not(feature = "ssr"))]
+    "en"
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -51,7 +63,7 @@ pub fn App() -> impl IntoView {
         } />
         <Router>
             <div class="app">
-                <a class="skip-link" href="#main">"Skip to content"</a>
+                <a class="skip-link" href="#main">{i18n::t("skip-link")}</a>
                 <SiteHeader />
                 <main id="main" class="main">
                     <Routes fallback=NotFound>
@@ -63,6 +75,11 @@ pub fn App() -> impl IntoView {
                         // An alert email's answers, signed in or not (see pages/alert_link.rs).
                         <Route path=path!("/alerts/not-me") view=NotMePage ssr=SsrMode::Async />
                         <Route path=path!("/alerts/was-me") view=WasMePage ssr=SsrMode::Async />
+                        <Route
+                            path=path!("/account/password")
+                            view=PasswordPage
+                            ssr=SsrMode::Async
+                        />
                         // A refused rename's reason sits above the devices: rendered on the
                         // server, outside the page's island.
                         <Route

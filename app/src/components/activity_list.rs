@@ -7,9 +7,14 @@ use crate::components::relative_time::RelativeTime;
 use crate::dto::ActivityItem;
 
 #[component]
-pub fn ActivityList(items: Vec<ActivityItem>, now: Signal<i64>) -> impl IntoView {
+pub fn ActivityList(
+    items: Vec<ActivityItem>,
+    now: Signal<i64>,
+    /// "No recent activity.", in the page's language.
+    empty: String,
+) -> impl IntoView {
     if items.is_empty() {
-        return Either::Left(view! { <p class="muted">"No recent activity."</p> });
+        return Either::Left(view! { <p class="muted">{empty}</p> });
     }
     // `Either`, not `into_any`: a type-erased view costs the bundle its own hydration code.
     Either::Right(view! {

@@ -3,10 +3,13 @@
 use leptos::prelude::*;
 
 #[component]
-pub fn EmailField() -> impl IntoView {
+pub fn EmailField(
+    /// "Email", in the page's language.
+    label: String,
+) -> impl IntoView {
     view! {
         <div class="field">
-            <label for="email">"Email"</label>
+            <label for="email">{label}</label>
             <input id="email" name="email" type="email" autocomplete="username" required />
         </div>
     }

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
 use crate::error::AppError;
+use crate::i18n::{Words, error_text};
 
 /// The value of an island's `data-hydrated` attribute: "false" as rendered on the server,
 /// "true" once the island is live in the browser (a click before that would be lost).
@@ -14,8 +15,8 @@ pub fn live_marker() -> impl Fn() -> &'static str + Copy + Send + Sync + 'static
     move || if live.get() { "true" } else { "false" }
 }
 
-/// The error of a form posted without JavaScript: the server carries it back in the URL and
-/// `ServerAction::new` picks it up while the page renders.
+/// The error of a form posted without JavaScript, in the page's language: the server carries
+/// it back in the URL and `ServerAction::new` picks it up while the page renders.
 pub fn error_from_plain_post<S>() -> Option<String>
 where
     S: ServerFn<Error = AppError> + Send + Sync + Clone + 'static,
@@ -24,7 +25,7 @@ where
     ServerAction::<S>::new()
         .value()
         .with_untracked(|outcome| match outcome {
-            Some(Err(error)) => Some(error.to_string()),
+            Some(Err(error)) => Some(error_text(error)),
             _ => None,
         })
 }
@@ -34,6 +35,7 @@ where
 pub fn form_error<S>(
     action: ServerAction<S>,
     rendered_with: Option<String>,
+    words: Words,
 ) -> impl Fn() -> Option<String> + Send + Sync + 'static
 where
     S: ServerFn<Error = AppError> + Send + Sync + Clone + 'static,
@@ -41,7 +43,7 @@ where
 {
     move || {
         action.value().with(|outcome| match outcome {
-            Some(result) => result.as_ref().err().map(ToString::to_string),
+            Some(result) => result.as_ref().err().map(|e| words.error(e)),
             None => rendered_with.clone(),
         })
     }

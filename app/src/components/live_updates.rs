@@ -60,7 +60,7 @@ impl LiveUpdates {
         #[cfg(feature = "hydrate")]
         browser::loaded(self, ok);
         #[cfg(not(feature = "hydrate"))]
-        let _ = (ok, backoff, touch_wait, signed_out_notice);
+        let _ = (ok, backoff, touch_wait, signed_out_notice, NOTICE_TEXTS);
         #[cfg(not(feature = "hydrate"))]
         let _ = (EVENTS_URL, SIGN_IN_AGAIN, NOTICE_FOR, HEALTHY_AFTER);
     }
@@ -92,27 +92,23 @@ fn touch_wait(since_last_ms: f64) -> Duration {
 }
 
 /// What a tab says when its session ended elsewhere, from the `signed_out` event's `device`
-/// (the label of the device that did it, if known) and `at` (RFC 3339):
-/// "You were signed out (on Safari on iPhone, at 2026-11-30 08:00 UTC)".
-fn signed_out_notice(device: Option<&str>, at: Option<&str>) -> String {
-    let mut notice = String::from("You were signed out");
-    if device.is_some() || at.is_some() {
-        notice.push_str(" (");
-        if let Some(device) = device {
-            notice.push_str("on ");
-            notice.push_str(device);
-        }
-        if let Some(at) = at {
-            if device.is_some() {
-                notice.push_str(", ");
-            }
-            notice.push_str("at ");
-            notice.push_str(&exact(at));
-        }
-        notice.push(')');
-    }
-    notice
+/// (the label of the device that did it, if known) and `at` (RFC 3339): "You were signed out
+/// (on Safari on iPhone, at 30 Nov 2026, 08:00)". `texts` are the page's words for the four
+/// cases (neither, device, time, both), which the notice element carries (`NOTICE_TEXTS`).
+fn signed_out_notice(texts: [&str; 4], device: Option<&str>, at: Option<&str>) -> String {
+    let when = at.map(exact);
+    let text = match (device, &when) {
+        (None, None) => texts[0],
+        (Some(_), None) => texts[1],
+        (None, Some(_)) => texts[2],
+        (Some(_), Some(_)) => texts[3],
+    };
+    text.replace("{device}", device.unwrap_or_default())
+        .replace("{when}", when.as_deref().unwrap_or_default())
 }
+
+/// The notice element's attributes holding [`signed_out_notice`]'s texts, in its order.
+const NOTICE_TEXTS: [&str; 4] = ["data-none", "data-on", "data-at", "data-on-at"];
 
 /// Browser only. The page's own elements are written directly, not through signals: each new
 /// signal or view type costs the bundle (250 KB at most) far more than these few lines.
@@ -269,7 +265,14 @@ mod browser {
                     _ = window().location().set_href("/login");
                     return;
                 }
+                let texts = NOTICE_TEXTS.map(|name| {
+                    document()
+                        .get_element_by_id(SIGNED_OUT_ID)
+                        .and_then(|notice| notice.get_attribute(name))
+                        .unwrap_or_default()
+                });
                 signed_out(&signed_out_notice(
+                    texts.each_ref().map(String::as_str),
                     field("device").as_deref(),
                     field("at").as_deref(),
                 ));
@@ -380,19 +383,26 @@ mod tests {
 
     #[test]
     fn the_signed_out_notice_names_the_device_and_the_time() {
-        let at = Some("2026-11-30T08:00:00.123Z");
+        let texts = [
+            "You were signed out",
+            "You were signed out (on {device})",
+            "You were signed out (at {when})",
+            "You were signed out (on {device}, at {when})",
+        ];
+        let at = "2026-11-30T08:00:00.123Z";
+        let when = exact(at);
         assert_eq!(
-            signed_out_notice(Some("Safari on iPhone"), at),
-            "You were signed out (on Safari on iPhone, at 2026-11-30 08:00 UTC)"
+            signed_out_notice(texts, Some("Safari on iPhone"), Some(at)),
+            format!("You were signed out (on Safari on iPhone, at {when})")
         );
         assert_eq!(
-            signed_out_notice(None, at),
-            "You were signed out (at 2026-11-30 08:00 UTC)"
+            signed_out_notice(texts, None, Some(at)),
+            format!("You were signed out (at {when})")
         );
         assert_eq!(
-            signed_out_notice(Some("Chrome on macOS"), None),
+            signed_out_notice(texts, Some("Chrome on macOS"), None),
             "You were signed out (on Chrome on macOS)"
         );
-        assert_eq!(signed_out_notice(None, None), "You were signed out");
+        assert_eq!(signed_out_notice(texts, None, None), "You were signed out");
     }
 }

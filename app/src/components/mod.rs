@@ -9,6 +9,7 @@ pub mod island;
 pub mod keep_fresh;
 pub mod live_updates;
 pub mod new_sign_in;
+pub mod password_strength;
 pub mod relative_time;
 pub mod rename_refused;
 pub mod session_list;

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use crate::components::error_view::ErrorMessage;
 use crate::components::island::error_from_plain_post;
+use crate::i18n::t;
 use crate::server_fns::RenameSession;
 
 /// The rename form is a plain post, so a refusal comes back in the page's URL and the server
@@ -11,6 +12,6 @@ use crate::server_fns::RenameSession;
 #[component]
 pub fn RenameRefused() -> impl IntoView {
     error_from_plain_post::<RenameSession>().map(|error| {
-        view! { <ErrorMessage message=format!("Could not rename that device. {error}") /> }
+        view! { <ErrorMessage message=format!("{} {error}", t("device-rename-failed")) /> }
     })
 }

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use crate::components::session_row::SessionRow;
 use crate::dto::DeviceRow;
 use crate::error::AppError;
+use crate::i18n::{W, Words};
 use crate::server_fns::SignOutSession;
 
 #[component]
@@ -16,16 +17,17 @@ pub fn SessionList(
     now: Signal<i64>,
     sign_out: ServerMultiAction<SignOutSession>,
     leaving: Leaving,
+    words: Words,
 ) -> impl IntoView {
     view! {
-        <ul class="session-list" aria-label="Signed-in devices">
+        <ul class="session-list" aria-label=words.get(W::DevicesListLabel).to_owned()>
             {sessions
                 .into_iter()
                 .map(|session| {
                     let prefix = session.jti_prefix.clone();
                     let leaving = leaving.clone();
                     let gone = Signal::derive(move || leaving.has(&prefix));
-                    view! { <SessionRow session now gone sign_out /> }
+                    view! { <SessionRow session now gone sign_out words=words.clone() /> }
                 })
                 .collect_view()}
         </ul>

@@ -7,7 +7,11 @@ use leptos::server_fn::ServerFn;
 use crate::components::device_icon::DeviceIcon;
 use crate::components::relative_time::RelativeTime;
 use crate::dto::DeviceRow;
+use crate::i18n::{W, Words};
 use crate::server_fns::{RenameSession, SignOutSession};
+
+/// The polite status region `DevicesList` renders empty, where a sign-out is announced.
+pub const STATUS_ID: &str = "device-status";
 
 #[component]
 pub fn SessionRow(
@@ -16,55 +20,90 @@ pub fn SessionRow(
     /// Being signed out (or signed out): the row steps aside at once.
     gone: Signal<bool>,
     sign_out: ServerMultiAction<SignOutSession>,
+    words: Words,
 ) -> impl IntoView {
     let label = session.label.clone();
-    let signed_in_from = match &session.place {
-        Some(_) if session.local_network => "Signed in on a local network".to_owned(),
-        Some(place) => format!("Signed in from {place}"),
-        None => format!("Signed in from {}", session.ip),
-    };
     // The IP is its own item only when the line above names a place instead.
     let ip = session.place.is_some().then(|| session.ip.clone());
-    let button_label = if session.is_current {
-        format!("Sign out {label} (this device)")
-    } else {
-        format!("Sign out {label}")
-    };
     // A name its owner gave it comes first; the label it would have had stays beneath.
     let title = session.name.clone().unwrap_or_else(|| label.clone());
+    let button_label = if session.is_current {
+        words.fill(W::DeviceSignOutThis, "device", &title)
+    } else {
+        words.fill(W::DeviceSignOutNamed, "device", &title)
+    };
     let second_line = session
         .name
         .is_some()
         .then(|| view! { <p class="session-device">{label.clone()}</p> });
+    let row_id = format!("device-{}", session.id);
+    let said = words.fill(W::DeviceSignedOut, "device", &title);
+    let stepped_aside = {
+        let row_id = row_id.clone();
+        move |_| step_aside(&row_id, &said)
+    };
 
     let prefix = session.jti_prefix.clone();
     view! {
-        <li id=format!("device-{}", session.id) class="session" class:current=session.is_current data-prefix=prefix hidden=move || gone.get()>
+        <li id=row_id class="session" class:current=session.is_current data-prefix=prefix hidden=move || gone.get()>
             <DeviceIcon kind=session.kind.clone() />
             <div class="session-body">
                 <p class="session-title">
-                    <span class="device-label">{title}</span>
-                    {session.is_current.then(|| view! { <span class="badge current">"This device"</span> })}
-                    {session.new_location.then(|| view! { <span class="badge warn">"New location"</span> })}
+                    <span class="device-label">{title.clone()}</span>
+                    {session.is_current.then(|| view! { <span class="badge current">{words.get(W::DeviceThis).to_owned()}</span> })}
+                    {session.new_location.then(|| view! { <span class="badge warn">{words.get(W::DeviceNewLocation).to_owned()}</span> })}
                 </p>
                 {second_line}
                 <p class="session-meta">
-                    <span>{signed_in_from}</span>
-                    <span>"Last active " <RelativeTime at=session.last_used_at.clone() now /></span>
-                    <span>"Signed in " <RelativeTime at=session.signed_in_at.clone() now /></span>
-                    {ip.map(|ip| view! { <span class="ip">"IP " {ip}</span> })}
+                    <span>{session.from.clone()}</span>
+                    <span>{words.get(W::DeviceLastActive).to_owned()} " " <RelativeTime at=session.last_used_at.clone() now /></span>
+                    <span>{words.get(W::DeviceSignedIn).to_owned()} " " <RelativeTime at=session.signed_in_at.clone() now /></span>
+                    {ip.map(|ip| view! { <span class="ip">{words.get(W::DeviceIp).to_owned()} " " {ip}</span> })}
                 </p>
-                <p class="session-agent" title="User agent">{session.user_agent.clone()}</p>
-                <RenameForm id=session.id.clone() label current=session.name.clone() />
+                <p class="session-agent" title=words.get(W::DeviceUserAgent).to_owned()>{session.user_agent.clone()}</p>
+                <RenameForm id=session.id.clone() label=title current=session.name.clone() words=words.clone() />
             </div>
             <MultiActionForm action=sign_out attr:class="session-action">
                 <input type="hidden" name="jti_prefix" value=session.jti_prefix.clone() />
-                <button type="submit" class="secondary" aria-label=button_label>
-                    "Sign out"
+                <button type="submit" class="secondary" aria-label=button_label on:click=stepped_aside>
+                    {words.get(W::DeviceSignOut).to_owned()}
                 </button>
             </MultiActionForm>
         </li>
     }
+}
+
+/// Browser only: the row `row_id` is being signed out and is about to step aside. Says so in
+/// the status region, and moves focus to where the reader can go on: the next row's "Sign
+/// out", else the previous row's, else the page's heading (focus would otherwise fall to the
+/// top of the document with the hidden button).
+fn step_aside(row_id: &str, said: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        use leptos::prelude::document;
+        use web_sys::wasm_bindgen::JsCast;
+
+        let document = document();
+        if let Some(status) = document.get_element_by_id(STATUS_ID) {
+            status.set_text_content(Some(said));
+        }
+        let Some(row) = document.get_element_by_id(row_id) else {
+            return;
+        };
+        let button_of = |row: Option<web_sys::Element>| {
+            row.filter(|r| !r.has_attribute("hidden"))?
+                .query_selector(".session-action button")
+                .ok()?
+        };
+        let target = button_of(row.next_element_sibling())
+            .or_else(|| button_of(row.previous_element_sibling()))
+            .or_else(|| document.get_element_by_id("devices-heading"));
+        if let Some(target) = target.and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok()) {
+            _ = target.focus();
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (row_id, said);
 }
 
 /// "Rename": a disclosure with the name field, posted as a plain HTML form with or without
@@ -77,14 +116,18 @@ pub fn SessionRow(
 fn RenameForm(
     /// The session's stable id.
     id: String,
-    /// "Chrome on macOS": names the row to assistive technology.
+    /// "Chrome on macOS" (or its name): names the row to assistive technology.
     label: String,
     current: Option<String>,
+    words: Words,
 ) -> impl IntoView {
     use crate::html::escape;
     let form = format!(
-        r#"<summary aria-label="Rename {label}">Rename</summary><form method="post" action="{action}" class="rename-form"><input type="hidden" name="id" value="{id}"><label class="field">Device name<input name="name" type="text" maxlength="64" value="{current}"></label><button type="submit" class="secondary">Save</button></form>"#,
-        label = escape(&label),
+        r#"<summary aria-label="{rename_named}">{rename}</summary><form method="post" action="{action}" class="rename-form"><input type="hidden" name="id" value="{id}"><label class="field">{name}<input name="name" type="text" maxlength="64" value="{current}"></label><button type="submit" class="secondary">{save}</button></form>"#,
+        rename_named = escape(&words.fill(W::DeviceRenameNamed, "device", &label)),
+        rename = escape(words.get(W::DeviceRename)),
+        name = escape(words.get(W::DeviceName)),
+        save = escape(words.get(W::DeviceSave)),
         action = escape(RenameSession::PATH),
         id = escape(&id),
         current = escape(current.as_deref().unwrap_or_default()),

@@ -8,6 +8,7 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use crate::i18n::{error_text, t};
 use crate::server_fns::alerts::{
     AlertLinkView, ConfirmWasMe, ReportNotMe, SignOutEverywhereByLink, alert_link_status,
 };
@@ -20,22 +21,19 @@ enum Screen {
     SignedOutEverywhere,
     ConfirmWasMe,
     Thanks,
-    /// Why it cannot be used, and whether "Sign out everywhere" is still on offer.
+    /// Why it cannot be used (a message id), and whether "Sign out everywhere" is still on
+    /// offer.
     CantUse(&'static str, bool),
 }
 
-const USED: &str = "This link has already been used.";
+const USED: &str = "alert-link-used";
 
 fn reason(problem: &str) -> &'static str {
     match problem {
-        "expired" => {
-            "This link has expired: the links in alert emails work for 24 hours. Sign in to see your devices and sign out any you don't recognise."
-        }
+        "expired" => "alert-link-expired",
         "already_used" => USED,
-        "session_ended" => "That device is already signed out.",
-        _ => {
-            "This link isn't valid: it may have been cut short or changed. Open it again from the email, or sign in to see your devices."
-        }
+        "session_ended" => "alert-already-signed-out",
+        _ => "alert-link-invalid",
     }
 }
 
@@ -67,24 +65,28 @@ fn was_me_screen(view: &AlertLinkView, done: &str) -> Screen {
 
 #[component]
 pub fn NotMePage() -> impl IntoView {
-    view! { <AlertLinkPage title="Wasn't you?" screen=not_me_screen /> }
+    view! { <AlertLinkPage title="alert-not-me-title" screen=not_me_screen /> }
 }
 
 #[component]
 pub fn WasMePage() -> impl IntoView {
-    view! { <AlertLinkPage title="Was this you?" screen=was_me_screen /> }
+    view! { <AlertLinkPage title="alert-was-me-title" screen=was_me_screen /> }
 }
 
 #[component]
-fn AlertLinkPage(title: &'static str, screen: fn(&AlertLinkView, &str) -> Screen) -> impl IntoView {
+fn AlertLinkPage(
+    /// The title's message id.
+    title: &'static str,
+    screen: fn(&AlertLinkView, &str) -> Screen,
+) -> impl IntoView {
     let query = use_query_map();
     let token = query.with_untracked(|q| q.get("token").unwrap_or_default());
     let done = query.with_untracked(|q| q.get("done").unwrap_or_default());
     let link = Resource::new_blocking(move || token.clone(), alert_link_status);
     view! {
-        <Title text=title />
+        <Title text=t(title) />
         <section class="card auth-card alert-link">
-            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            <Suspense fallback=|| view! { <p>{t("alert-loading")}</p> }>
                 {move || {
                     let done = done.clone();
                     Suspend::new(async move {
@@ -95,8 +97,8 @@ fn AlertLinkPage(title: &'static str, screen: fn(&AlertLinkView, &str) -> Screen
                                 render(at, &view.device, &token).into_any()
                             }
                             Err(error) => view! {
-                                <h1>"Something went wrong"</h1>
-                                <p class="notice error" role="alert">{error.to_string()}</p>
+                                <h1>{t("alert-went-wrong")}</h1>
+                                <p class="notice error" role="alert">{error_text(&error)}</p>
                             }
                             .into_any(),
                         };
@@ -116,60 +118,56 @@ fn render(screen: Screen, device: &str, token: &str) -> impl IntoView + use<> {
     let everywhere = button(
         SignOutEverywhereByLink::PATH,
         token,
-        "Sign out everywhere",
+        t("alert-sign-out-everywhere"),
         "danger",
     );
     let change_password = view! {
-        <p><a href="/login?next=/account/devices">"Sign in to change your password"</a></p>
+        <p><a href="/login?next=/account/devices">{t("alert-sign-in-to-change-password")}</a></p>
     };
     match screen {
         Screen::ConfirmNotMe => view! {
-            <h1>"Wasn't you?"</h1>
-            <p>"This sign-in to your account was reported to you by email:"</p>
+            <h1>{t("alert-not-me-heading")}</h1>
+            <p>{t("alert-not-me-reported")}</p>
             {device}
-            <p>"Sign that device out now. You don't need to be signed in to do this."</p>
-            {button(ReportNotMe::PATH, token, "Sign out that device", "danger")}
+            <p>{t("alert-not-me-explain")}</p>
+            {button(ReportNotMe::PATH, token, t("alert-not-me-button"), "danger")}
         }
         .into_any(),
         Screen::DeviceSignedOut => view! {
-            <h1>"That device is signed out"</h1>
+            <h1>{t("alert-signed-out-heading")}</h1>
             {device}
-            <p role="status">
-                "It can no longer use your account. If someone else knows your password, sign out everywhere, then change your password."
-            </p>
+            <p role="status">{t("alert-signed-out-explain")}</p>
             {everywhere}
             {change_password}
         }
         .into_any(),
         Screen::SignedOutEverywhere => view! {
-            <h1>"Signed out everywhere"</h1>
-            <p role="status">
-                "Every device is signed out of your account, this one included. Sign in again and change your password."
-            </p>
+            <h1>{t("alert-everywhere-heading")}</h1>
+            <p role="status">{t("alert-everywhere-explain")}</p>
             {change_password}
         }
         .into_any(),
         Screen::ConfirmWasMe => view! {
-            <h1>"Was this you?"</h1>
+            <h1>{t("alert-was-me-heading")}</h1>
             {device}
-            <p>"If you signed in here, say so and the device is no longer marked as new."</p>
-            {button(ConfirmWasMe::PATH, token, "Yes, it was me", "primary")}
-            <p class="muted">"If it wasn't you, use the email's “This wasn't me” link instead."</p>
+            <p>{t("alert-was-me-explain")}</p>
+            {button(ConfirmWasMe::PATH, token, t("alert-was-me-button"), "primary")}
+            <p class="muted">{t("alert-was-me-otherwise")}</p>
         }
         .into_any(),
         Screen::Thanks => view! {
-            <h1>"Thanks for confirming"</h1>
+            <h1>{t("alert-thanks-heading")}</h1>
             {device}
-            <p role="status">"The device is no longer marked as new."</p>
-            <p><a href="/account/devices">"See your devices"</a></p>
+            <p role="status">{t("alert-thanks-explain")}</p>
+            <p><a href="/account/devices">{t("alert-see-devices")}</a></p>
         }
         .into_any(),
         Screen::CantUse(why, offer_everywhere) => view! {
-            <h1>"This link can't be used"</h1>
+            <h1>{t("alert-unusable-heading")}</h1>
             {device}
-            <p class="notice">{why}</p>
+            <p class="notice">{t(why)}</p>
             {offer_everywhere.then_some(everywhere)}
-            <p><a href="/login?next=/account/devices">"Sign in to see your devices"</a></p>
+            <p><a href="/login?next=/account/devices">{t("alert-sign-in-to-see")}</a></p>
         }
         .into_any(),
     }
@@ -179,7 +177,7 @@ fn render(screen: Screen, device: &str, token: &str) -> impl IntoView + use<> {
 fn button(
     action: &'static str,
     token: &str,
-    label: &'static str,
+    label: String,
     class: &'static str,
 ) -> impl IntoView + use<> {
     let token = token.to_owned();
@@ -232,11 +230,11 @@ mod tests {
         );
         assert!(matches!(
             not_me_screen(&link("", false, Some("expired")), ""),
-            Screen::CantUse(why, false) if why.contains("expired")
+            Screen::CantUse(why, false) if why == "alert-link-expired"
         ));
         assert!(matches!(
             was_me_screen(&link("", false, Some("invalid")), ""),
-            Screen::CantUse(why, false) if why.contains("isn't valid")
+            Screen::CantUse(why, false) if why == "alert-link-invalid"
         ));
         assert_eq!(
             was_me_screen(&link("was_me", true, None), "was_me"),

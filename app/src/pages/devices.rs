@@ -8,16 +8,18 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::activity_list::ActivityList;
-use crate::components::bulk_sign_out::{BulkSignOut, signed_out_message};
+use crate::components::bulk_sign_out::BulkSignOut;
 use crate::components::error_view::ErrorMessage;
 use crate::components::island::live_marker;
 use crate::components::keep_fresh::keep_fresh;
 use crate::components::live_updates::{self, LiveUpdates};
 use crate::components::new_sign_in;
 use crate::components::session_list::{Leaving, SessionList, last_refusal};
+use crate::components::session_row;
 use crate::dto::DevicesView;
 use crate::error::AppError;
 use crate::format::parse_rfc3339_utc;
+use crate::i18n::{W, Words, t, words_for_request};
 use crate::server_fns::{SignOutOtherSessions, SignOutSession, list_devices};
 
 #[component]
@@ -28,22 +30,24 @@ pub fn DevicesPage() -> impl IntoView {
         .with_untracked(|q| q.get("show").and_then(|s| s.parse::<u32>().ok()))
         .unwrap_or(0);
     view! {
-        <Title text="Your devices" />
-        // Static, so outside the island: it costs the browser bundle nothing.
+        <Title text=t("devices-title") />
+        // Static, so outside the island: it costs the browser bundle nothing. The heading takes
+        // focus when the device signed out was the last one listed.
         <header class="page-header">
-            <h1 id="devices-heading">"Where you're signed in"</h1>
-            <p class="lead">
-                "These devices are signed in to your account. If you don't recognise one, sign it out."
+            <h1 id="devices-heading" tabindex="-1">{t("devices-heading")}</h1>
+            <p class="lead">{t("devices-lead")}</p>
+            <p class="page-links">
+                <a href="/account/password">{t("devices-change-password")}</a>
             </p>
         </header>
-        <DevicesList show />
+        <DevicesList show words=words_for_request() />
     }
 }
 
 /// Everything interactive on the page, and the only part compiled into the browser bundle:
 /// the actions and the list they reload, wired together; the parts are components below.
 #[island]
-fn DevicesList(show: u32) -> impl IntoView {
+fn DevicesList(show: u32, words: Words) -> impl IntoView {
     let sign_out_one = ServerMultiAction::<SignOutSession>::new();
     let sign_out_others = ServerAction::<SignOutOtherSessions>::new();
     let reload = RwSignal::new(0u32);
@@ -75,22 +79,38 @@ fn DevicesList(show: u32) -> impl IntoView {
             aria-labelledby="devices-heading"
             data-hydrated=live_marker()
         >
-            <p id="signed-out" class="notice error" role="alert"></p>
+            <p
+                id="signed-out"
+                class="notice error"
+                role="alert"
+                data-none=words.get(W::YouWereSignedOut).to_owned()
+                data-on=words.get(W::YouWereSignedOutOn).to_owned()
+                data-at=words.get(W::YouWereSignedOutAt).to_owned()
+                data-on-at=words.get(W::YouWereSignedOutOnAt).to_owned()
+            ></p>
             <p id="new-sign-ins" class="visually-hidden" aria-live="polite"></p>
-            <Notices sign_out_one sign_out_others />
-            <Transition fallback=SessionSkeleton>
-                <ErrorBoundary fallback=|errors| view! { <LoadError errors /> }>
+            <p id=session_row::STATUS_ID class="visually-hidden" role="status"></p>
+            <Notices sign_out_one sign_out_others words=words.clone() />
+            <Transition fallback={
+                let words = words.clone();
+                move || view! { <SessionSkeleton words=words.clone() /> }
+            }>
+                <ErrorBoundary fallback={
+                    let words = words.clone();
+                    move |errors| view! { <LoadError errors words=words.clone() /> }
+                }>
                     {move || {
                         let leaving = leaving.clone();
+                        let words = words.clone();
                         Suspend::new(async move {
                             let loaded = devices.await;
                             live.loaded(loaded.is_ok());
                             let data: DevicesView = loaded?;
-                            new_sign_in::seen(&data.rows);
+                            new_sign_in::seen(&data.rows, &words);
                             let server_now = parse_rfc3339_utc(&data.now).unwrap_or_default();
                             let now = Signal::derive(move || browser_now.get().unwrap_or(server_now));
                             Ok::<_, AppError>(view! {
-                                <Devices data now sign_out_one sign_out_others leaving confirming />
+                                <Devices data now sign_out_one sign_out_others leaving confirming words />
                             })
                         })
                     }}
@@ -105,12 +125,15 @@ fn DevicesList(show: u32) -> impl IntoView {
 fn Notices(
     sign_out_one: ServerMultiAction<SignOutSession>,
     sign_out_others: ServerAction<SignOutOtherSessions>,
+    words: Words,
 ) -> impl IntoView {
     view! {
         <div class="notices" aria-live="polite">
-            {move || last_refusal(sign_out_one).map(|e| view! { <ErrorMessage message=format!("Could not sign that device out. {e}") /> })}
+            {move || last_refusal(sign_out_one).map(|e| view! {
+                <ErrorMessage message=format!("{} {}", words.get(W::DeviceSignOutFailed), words.error(&e)) />
+            })}
             {move || match sign_out_others.value().get() {
-                Some(Ok(n)) => Some(view! { <p class="notice success" role="status">{signed_out_message(n)}</p> }),
+                Some(Ok(said)) => Some(view! { <p class="notice success" role="status">{said}</p> }),
                 _ => None,
             }}
         </div>
@@ -126,28 +149,31 @@ fn Devices(
     sign_out_others: ServerAction<SignOutOtherSessions>,
     leaving: Leaving,
     confirming: RwSignal<bool>,
+    words: Words,
 ) -> impl IntoView {
     let current = data.rows.iter().filter(|s| s.is_current).count() as u64;
     let others = data.total.saturating_sub(current) as usize;
-    let more = show_more(&data);
+    let more = show_more(&data, &words);
+    let counted = data.counted;
     view! {
-        <SessionList sessions=data.rows now sign_out=sign_out_one leaving />
+        <SessionList sessions=data.rows now sign_out=sign_out_one leaving words=words.clone() />
         {more}
         {(others == 0).then(|| view! {
-            <p class="empty">"This is the only device signed in to your account."</p>
+            <p class="empty">{words.get(W::DevicesOnlyThis).to_owned()}</p>
         })}
         {(others > 0).then(|| view! {
-            <BulkSignOut others action=sign_out_others confirming />
+            <BulkSignOut counted action=sign_out_others confirming words=words.clone() />
         })}
         {data.show_dbip_attribution.then(|| view! {
             <p class="attribution">
-                "Locations are approximate. "
+                {words.get(W::DevicesLocationsApproximate).to_owned()}
+                " "
                 <a href="https://db-ip.com" rel="noopener">"IP Geolocation by DB-IP"</a>
             </p>
         })}
         <section class="activity" aria-labelledby="activity-heading">
-            <h2 id="activity-heading">"Recent security activity"</h2>
-            <ActivityList items=data.activity now />
+            <h2 id="activity-heading">{words.get(W::ActivityHeading).to_owned()}</h2>
+            <ActivityList items=data.activity now empty=words.get(W::ActivityNone).to_owned() />
         </section>
     }
 }
@@ -157,27 +183,28 @@ const MORE: usize = 50;
 
 /// "Show more" when only the first of the devices are listed: a link to the same page
 /// listing more, which lands on the last row already seen.
-fn show_more(data: &DevicesView) -> Option<impl IntoView + use<>> {
+fn show_more(data: &DevicesView, words: &Words) -> Option<impl IntoView + use<>> {
     if !data.more {
         return None;
     }
     let shown = data.rows.len();
-    let total = data.total;
     let last = data.rows.last().map(|r| r.id.clone()).unwrap_or_default();
     let href = format!("/account/devices?show={}#device-{last}", shown + MORE);
+    let label = words.get(W::DevicesShowMore).to_owned();
+    let count = format!(" {}", data.counted.shown);
     Some(view! {
         <p class="show-more">
-            <a href=href>"Show more devices"</a>
-            <span class="muted">{format!(" {shown} of {total} shown")}</span>
+            <a href=href>{label}</a>
+            <span class="muted">{count}</span>
         </p>
     })
 }
 
 /// Placeholder rows the size of real ones, so nothing jumps when they arrive.
 #[component]
-fn SessionSkeleton() -> impl IntoView {
+fn SessionSkeleton(words: Words) -> impl IntoView {
     view! {
-        <ul class="session-list" aria-busy="true" aria-label="Loading devices">
+        <ul class="session-list" aria-busy="true" aria-label=words.get(W::DevicesLoading).to_owned()>
             <li class="session skeleton"></li>
             <li class="session skeleton"></li>
         </ul>
@@ -185,14 +212,16 @@ fn SessionSkeleton() -> impl IntoView {
 }
 
 #[component]
-fn LoadError(errors: ArcRwSignal<Errors>) -> impl IntoView {
+fn LoadError(errors: ArcRwSignal<Errors>, words: Words) -> impl IntoView {
+    let failed = words.get(W::DevicesLoadError).to_owned();
+    let again = words.get(W::DevicesTryAgain).to_owned();
     view! {
         <div class="notice error" role="alert">
-            <p>"Your devices could not be loaded."</p>
+            <p>{failed}</p>
             <ul>
                 {move || errors.get().into_iter().map(|(_, e)| view! { <li>{e.to_string()}</li> }).collect_view()}
             </ul>
-            <p><a href="/account/devices">"Try again"</a></p>
+            <p><a href="/account/devices">{again}</a></p>
         </div>
     }
 }

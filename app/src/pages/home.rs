@@ -1,56 +1,62 @@
-//! The start page: what signedin is, and a live check that the server answers.
+//! The start page. Signed out: what signedin does, with signing in and creating an account.
+//! Signed in: a summary of the account ("3 devices signed in · Last new sign-in: Firefox on
+//! Windows, Paris, France, 2 days ago") and the way to the devices page.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::components::island::live_marker;
-use crate::server_fns::ServerStatus;
+use crate::i18n::t;
+use crate::server_fns::{SummaryView, account_summary};
 
 #[component]
 pub fn HomePage() -> impl IntoView {
+    let summary = Resource::new_blocking(|| (), |_| account_summary());
     view! {
         <Title text="" />
-        <section class="hero">
-            <h1>"Where you're signed in"</h1>
-            <p class="lead">
-                "See every device signed in to your account — which browser, where, and when it was last active — and sign any of them out with one click."
-            </p>
-            <p class="actions">
-                <a class="button" href="/account/devices">"See your devices"</a>
-                <a class="button secondary" href="/signup">"Create an account"</a>
-            </p>
-        </section>
-        <ServerCheck />
+        <Suspense>
+            {move || Suspend::new(async move {
+                match summary.await {
+                    Ok(Some(summary)) => view! { <SignedIn summary /> }.into_any(),
+                    _ => view! { <SignedOut /> }.into_any(),
+                }
+            })}
+        </Suspense>
     }
 }
 
-/// A button that asks the server whether it and its database are up.
-#[island]
-fn ServerCheck() -> impl IntoView {
-    let check = ServerAction::<ServerStatus>::new();
+#[component]
+fn SignedOut() -> impl IntoView {
     view! {
-        <section
-            class="card status-card"
-            aria-labelledby="status-heading"
-            data-hydrated=live_marker()
-        >
-            <h2 id="status-heading">"Server status"</h2>
-            <ActionForm action=check>
-                <button type="submit" class="secondary" disabled=move || check.pending().get()>
-                    "Check the server"
-                </button>
-            </ActionForm>
-            <p class="status" role="status" aria-live="polite">
-                {move || match check.value().get() {
-                    None if check.pending().get() => "Checking…".to_owned(),
-                    None => String::new(),
-                    Some(Ok(status)) if status.database_ok => {
-                        format!("Server is up · {} database answered", status.database)
-                    }
-                    Some(Ok(status)) => format!("Server is up · {} database is not answering", status.database),
-                    Some(Err(error)) => error.to_string(),
-                }}
+        <section class="hero">
+            <h1>{t("home-heading")}</h1>
+            <p class="lead">{t("home-lead")}</p>
+            <p class="actions">
+                <a class="button" href="/login">{t("home-sign-in")}</a>
+                <a class="button secondary" href="/signup">{t("home-create-account")}</a>
             </p>
+        </section>
+        <ul class="features">
+            <li>{t("home-feature-see")}</li>
+            <li>{t("home-feature-end")}</li>
+            <li>{t("home-feature-alerts")}</li>
+        </ul>
+    }
+}
+
+#[component]
+fn SignedIn(summary: SummaryView) -> impl IntoView {
+    view! {
+        <section class="hero">
+            <h1>{t("home-heading")}</h1>
+            <section class="card summary" aria-labelledby="summary-heading">
+                <h2 id="summary-heading">{t("home-summary-heading")}</h2>
+                <p class="summary-devices">{summary.devices}</p>
+                {summary.last_sign_in.map(|last| view! { <p class="summary-last">{last}</p> })}
+                <p class="actions">
+                    <a class="button" href="/account/devices">{t("home-see-devices")}</a>
+                    <a class="button secondary" href="/account/password">{t("home-change-password")}</a>
+                </p>
+            </section>
         </section>
     }
 }

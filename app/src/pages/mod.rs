@@ -4,6 +4,7 @@ mod alert_link;
 mod devices;
 mod home;
 mod not_found;
+mod password;
 mod sign_in;
 mod sign_up;
 
@@ -11,5 +12,6 @@ pub use alert_link::{NotMePage, WasMePage};
 pub use devices::DevicesPage;
 pub use home::HomePage;
 pub use not_found::NotFound;
+pub use password::PasswordPage;
 pub use sign_in::SignInPage;
 pub use sign_up::SignUpPage;

@@ -1,6 +1,8 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::i18n::t;
+
 #[component]
 pub fn NotFound() -> impl IntoView {
     #[cfg(feature = "ssr")]
@@ -8,11 +10,11 @@ pub fn NotFound() -> impl IntoView {
         response.set_status(http::StatusCode::NOT_FOUND);
     }
     view! {
-        <Title text="Page not found" />
+        <Title text=t("not-found-title") />
         <section class="card narrow">
-            <h1>"Page not found"</h1>
-            <p>"There is nothing at this address."</p>
-            <p><a href="/">"Go to the start page"</a></p>
+            <h1>{t("not-found-heading")}</h1>
+            <p>{t("not-found-explain")}</p>
+            <p><a href="/">{t("not-found-home")}</a></p>
         </section>
     }
 }

@@ -7,6 +7,7 @@ use leptos_router::hooks::use_location;
 use crate::components::email_field::EmailField;
 use crate::components::error_view::ErrorMessage;
 use crate::components::island::{error_from_plain_post, form_error, live_marker};
+use crate::i18n::{W, Words, t, words_for_request};
 use crate::server_fns::SignIn;
 
 #[component]
@@ -18,11 +19,11 @@ pub fn SignInPage() -> impl IntoView {
     // second time, which turns `%26` inside `next` into a real `&` and loses the rest.
     let next = query_value(&use_location().search.get_untracked(), "next").unwrap_or_default();
     view! {
-        <Title text="Sign in" />
+        <Title text=t("sign-in-title") />
         <section class="card auth-card">
-            <h1>"Sign in"</h1>
-            <SignInForm next error />
-            <p class="muted">"New here? " <a href="/signup">"Create an account"</a></p>
+            <h1>{t("sign-in-heading")}</h1>
+            <SignInForm next error words=words_for_request() />
+            <p class="muted">{t("sign-in-new-here")} " " <a href="/signup">{t("sign-in-create-link")}</a></p>
         </section>
     }
 }
@@ -63,20 +64,24 @@ fn query_value(search: &str, name: &str) -> Option<String> {
 /// The form: posts natively without JavaScript; with it, stays on the page on a mistake
 /// (keeping what was typed) and follows the redirect on success.
 #[island]
-fn SignInForm(next: String, error: Option<String>) -> impl IntoView {
+fn SignInForm(next: String, error: Option<String>, words: Words) -> impl IntoView {
     let action = ServerAction::<SignIn>::new();
-    let message = form_error(action, error);
+    let message = form_error(action, error, words.clone());
+    let (button, pending) = (
+        words.get(W::SignInButton).to_owned(),
+        words.get(W::SignInPending).to_owned(),
+    );
     view! {
         <ActionForm action=action attr:data-hydrated=live_marker()>
             <input type="hidden" name="next" value=next />
-            <EmailField />
+            <EmailField label=words.get(W::EmailLabel).to_owned() />
             <div class="field">
-                <label for="password">"Password"</label>
+                <label for="password">{words.get(W::PasswordLabel).to_owned()}</label>
                 <input id="password" name="password" type="password" autocomplete="current-password" required />
             </div>
             {move || message().map(|message| view! { <ErrorMessage message /> })}
             <button type="submit" class="primary wide" disabled=move || action.pending().get()>
-                {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
+                {move || if action.pending().get() { pending.clone() } else { button.clone() }}
             </button>
         </ActionForm>
     }

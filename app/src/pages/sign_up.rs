@@ -6,6 +6,7 @@ use leptos_meta::Title;
 use crate::components::email_field::EmailField;
 use crate::components::error_view::ErrorMessage;
 use crate::components::island::{error_from_plain_post, form_error, live_marker};
+use crate::i18n::{W, Words, t, words_for_request};
 use crate::server_fns::SignUp;
 
 #[component]
@@ -13,24 +14,28 @@ pub fn SignUpPage() -> impl IntoView {
     // An error from a sign-up posted without JavaScript, carried back in the URL.
     let error = error_from_plain_post::<SignUp>();
     view! {
-        <Title text="Create an account" />
+        <Title text=t("sign-up-title") />
         <section class="card auth-card">
-            <h1>"Create an account"</h1>
-            <SignUpForm error />
-            <p class="muted">"Already have an account? " <a href="/login">"Sign in"</a></p>
+            <h1>{t("sign-up-heading")}</h1>
+            <SignUpForm error words=words_for_request() />
+            <p class="muted">{t("sign-up-have-account")} " " <a href="/login">{t("sign-up-sign-in-link")}</a></p>
         </section>
     }
 }
 
 #[island]
-fn SignUpForm(error: Option<String>) -> impl IntoView {
+fn SignUpForm(error: Option<String>, words: Words) -> impl IntoView {
     let action = ServerAction::<SignUp>::new();
-    let message = form_error(action, error);
+    let message = form_error(action, error, words.clone());
+    let (button, pending) = (
+        words.get(W::SignUpButton).to_owned(),
+        words.get(W::SignUpPending).to_owned(),
+    );
     view! {
         <ActionForm action=action attr:data-hydrated=live_marker()>
-            <EmailField />
+            <EmailField label=words.get(W::EmailLabel).to_owned() />
             <div class="field">
-                <label for="password">"Password"</label>
+                <label for="password">{words.get(W::PasswordLabel).to_owned()}</label>
                 <input
                     id="password"
                     name="password"
@@ -40,11 +45,11 @@ fn SignUpForm(error: Option<String>) -> impl IntoView {
                     required
                     aria-describedby="password-hint"
                 />
-                <p class="hint" id="password-hint">"At least 8 characters."</p>
+                <p class="hint" id="password-hint">{words.get(W::PasswordHint).to_owned()}</p>
             </div>
             {move || message().map(|message| view! { <ErrorMessage message /> })}
             <button type="submit" class="primary wide" disabled=move || action.pending().get()>
-                {move || if action.pending().get() { "Creating account…" } else { "Create account" }}
+                {move || if action.pending().get() { pending.clone() } else { button.clone() }}
             </button>
         </ActionForm>
     }

@@ -7,7 +7,16 @@ use crate::dto::UserView;
 use crate::error::AppError;
 use crate::secret::Secret;
 
-/// The answer to "is the server there?", shown on the home page.
+/// The start page's summary for a signed-in account, worded by the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SummaryView {
+    /// "3 devices signed in".
+    pub devices: String,
+    /// "Last new sign-in: Firefox on Windows, Paris, France, 2 days ago".
+    pub last_sign_in: Option<String>,
+}
+
+/// The answer to "is the server there?", for operators' checks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatusView {
     pub database: String,
@@ -25,6 +34,70 @@ pub async fn server_status() -> Result<StatusView, AppError> {
         database_ok: service.store().ping().await.is_ok(),
         server_time: service.now().to_rfc3339(),
     })
+}
+
+/// The language switcher's choice: kept in a cookie. A form posted without JavaScript is sent
+/// back to the page it came from (leptos_axum follows the Referer), now in that language. A
+/// tag the page is not written in is refused, not stored.
+#[server]
+pub async fn set_language(lang: String) -> Result<(), AppError> {
+    use self::ssr::*;
+    let web = web()?;
+    let lang = signedin::i18n::Lang::from_tag(&lang)
+        .filter(|l| l.tag() == lang)
+        .ok_or(AppError::Invalid(crate::error::Invalid::Other))?;
+    set_cookies(&[web.cookies.language_cookie(lang.tag())]);
+    Ok(())
+}
+
+/// The start page's summary of a signed-in account: how many devices, and the latest sign-in
+/// from another one, worded in the page's language. `None` when signed out.
+#[server]
+pub async fn account_summary() -> Result<Option<SummaryView>, AppError> {
+    use self::ssr::*;
+    use signedin::AuditKind;
+    let Some(principal) = current_principal().await? else {
+        return Ok(None);
+    };
+    let web = web()?;
+    let count = web.service.count_sessions(&principal).await.map_err(fail)?;
+    let (events, _) = web
+        .service
+        .security_events(&principal, SUMMARY_EVENTS, None)
+        .await
+        .map_err(fail)?;
+    let lang = crate::i18n::lang();
+    let now = web.service.now();
+    let last_sign_in = events
+        .iter()
+        .find(|e| e.kind == AuditKind::SignIn && !e.by_this_session)
+        .map(|event| {
+            let device = event
+                .device
+                .as_ref()
+                .map_or_else(|| t("event-unknown-device"), |d| d.in_lang(lang));
+            let (value, unit) =
+                crate::format::ago(now.unix_seconds(), event.occurred_at.unix_seconds());
+            let when = signedin::i18n::relative(lang, value, unit);
+            match event.location.as_ref().map(|l| l.in_lang(lang)) {
+                Some(place) => t_with(
+                    "home-summary-last-place",
+                    &[
+                        ("device", device.into()),
+                        ("place", place.into()),
+                        ("when", when.into()),
+                    ],
+                ),
+                None => t_with(
+                    "home-summary-last",
+                    &[("device", device.into()), ("when", when.into())],
+                ),
+            }
+        });
+    Ok(Some(SummaryView {
+        devices: t_with("home-summary-devices", &[("count", count.into())]),
+        last_sign_in,
+    }))
 }
 
 #[server]
@@ -88,10 +161,14 @@ pub async fn sign_out() -> Result<(), AppError> {
 
 #[cfg(feature = "ssr")]
 mod ssr {
+    pub use crate::i18n::{t, t_with};
     pub use crate::server_fns::context::{
         WebContext, current_principal, device_context, fail, request_parts, set_cookies, web,
     };
     pub use signedin::redirect;
+
+    /// How far back the start page looks for the latest sign-in from another device.
+    pub const SUMMARY_EVENTS: u32 = 50;
 
     use signedin::DeviceContext;
 

@@ -44,13 +44,24 @@ pub async fn list_devices(show: u32) -> Result<DevicesView, AppError> {
     let any_place = sessions
         .iter()
         .any(|s| s.location.as_ref().is_some_and(|l| l.place().is_some()));
+    let lang = lang();
+    let others = total.saturating_sub(1);
+    let counted = Counted {
+        shown: t_with(
+            "devices-shown",
+            &[("shown", sessions.len().into()), ("total", total.into())],
+        ),
+        bulk_explain: t_with("bulk-explain", &[("count", others.into())]),
+        bulk_confirm: t_with("bulk-confirm", &[("count", others.into())]),
+    };
     Ok(DevicesView {
-        rows: sessions.iter().map(DeviceRow::from).collect(),
-        activity: events.iter().map(ActivityItem::from).collect(),
+        rows: sessions.iter().map(|s| DeviceRow::new(s, lang)).collect(),
+        activity: events.iter().map(|e| ActivityItem::new(e, lang)).collect(),
         now: web.service.now().to_rfc3339(),
         show_dbip_attribution: any_place && web.service.geo().needs_dbip_attribution(),
         total,
         more,
+        counted,
     })
 }
 
@@ -92,9 +103,10 @@ pub async fn rename_session(id: String, name: String) -> Result<Option<String>, 
 }
 
 /// Signs out every other session. When the last password entry is too old, the caller is
-/// asked for it (`ReauthRequired`) and sends it along with the retry.
+/// asked for it (`ReauthRequired`) and sends it along with the retry. What it came to, in the
+/// page's language ("Signed out of 2 other sessions.").
 #[server]
-pub async fn sign_out_other_sessions(password: Secret) -> Result<u64, AppError> {
+pub async fn sign_out_other_sessions(password: Secret) -> Result<String, AppError> {
     use self::ssr::*;
     let web = web()?;
     let mut principal = require_principal(PAGE).await?;
@@ -106,15 +118,18 @@ pub async fn sign_out_other_sessions(password: Secret) -> Result<u64, AppError> 
             .map_err(fail)?;
         principal.reauthenticated_at = web.service.now();
     }
-    web.service
+    let count = web
+        .service
         .revoke_sessions(&principal, BulkScope::Others, &device)
         .await
-        .map_err(fail)
+        .map_err(fail)?;
+    Ok(t_with("bulk-done", &[("count", count.into())]))
 }
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    pub use crate::dto::{ActivityItem, DeviceRow};
+    pub use crate::dto::{ActivityItem, Counted, DeviceRow};
+    pub use crate::i18n::{lang, t_with};
     pub use crate::server_fns::context::{
         device_context, fail, request_parts, require_principal, set_cookies, web,
     };

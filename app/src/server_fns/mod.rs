@@ -7,6 +7,8 @@ pub mod alerts;
 #[cfg(feature = "ssr")]
 pub mod context;
 pub mod devices;
+pub mod password;
 
 pub use account::*;
 pub use devices::*;
+pub use password::*;

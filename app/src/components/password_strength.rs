@@ -1,0 +1,96 @@
+//! How strong a new password looks, as it is typed: advice only. The server's rule is the
+//! account's (`signedin::account`: 8 to 1024 characters); this never refuses anything.
+
+use crate::i18n::W;
+
+/// From too short to very strong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Strength {
+    TooShort,
+    Weak,
+    Fair,
+    Strong,
+    VeryStrong,
+}
+
+/// Shorter than this is refused by the server.
+const MIN_CHARS: usize = 8;
+
+impl Strength {
+    /// Length counts most (a passphrase of plain words beats a short jumble); mixing kinds
+    /// of character helps a short one; one character repeated, or a run like "12345678",
+    /// counts as weak however long.
+    pub fn of(password: &str) -> Strength {
+        let chars: Vec<char> = password.chars().collect();
+        if chars.len() < MIN_CHARS {
+            return Strength::TooShort;
+        }
+        let monotonous = chars.windows(2).all(|pair| {
+            let step = pair[1] as i64 - pair[0] as i64;
+            (-1..=1).contains(&step)
+        });
+        if monotonous {
+            return Strength::Weak;
+        }
+        let kinds = [
+            chars.iter().any(|c| c.is_lowercase()),
+            chars.iter().any(|c| c.is_uppercase()),
+            chars.iter().any(|c| c.is_numeric()),
+            chars.iter().any(|c| !c.is_alphanumeric()),
+        ]
+        .into_iter()
+        .filter(|&kind| kind)
+        .count();
+        let score = usize::from(chars.len() >= 12)
+            + usize::from(chars.len() >= 16)
+            + usize::from(chars.len() >= 20)
+            + usize::from(kinds >= 3);
+        match score {
+            0 => Strength::Weak,
+            1 => Strength::Fair,
+            2 => Strength::Strong,
+            _ => Strength::VeryStrong,
+        }
+    }
+}
+
+/// The word for a strength, in the page's language.
+pub fn strength_word(strength: Strength) -> W {
+    match strength {
+        Strength::TooShort => W::StrengthTooShort,
+        Strength::Weak => W::StrengthWeak,
+        Strength::Fair => W::StrengthFair,
+        Strength::Strong => W::StrengthStrong,
+        Strength::VeryStrong => W::StrengthVeryStrong,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn longer_and_more_varied_is_stronger() {
+        assert_eq!(Strength::of("short"), Strength::TooShort);
+        assert_eq!(Strength::of("ab12cd34"), Strength::Weak);
+        assert_eq!(Strength::of("Ab12cd34!"), Strength::Fair);
+        assert_eq!(Strength::of("correct horse"), Strength::Fair);
+        assert_eq!(Strength::of("correct horse bat"), Strength::Strong);
+        assert_eq!(
+            Strength::of("Correct horse battery 9"),
+            Strength::VeryStrong
+        );
+    }
+
+    #[test]
+    fn runs_and_repeats_are_weak_however_long() {
+        assert_eq!(Strength::of("aaaaaaaaaaaaaaaaaaaaaaaa"), Strength::Weak);
+        assert_eq!(Strength::of("12345678"), Strength::Weak);
+        assert_eq!(Strength::of("abcdefghijklmnopqrstu"), Strength::Weak);
+    }
+
+    #[test]
+    fn characters_are_counted_not_bytes() {
+        assert_eq!(Strength::of("ééééé"), Strength::TooShort);
+    }
+}

@@ -1,0 +1,62 @@
+//! Changing the password from the page: the API's rules and rate limits (the same
+//! `SessionService::change_password`), behind the page's own form.
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::secret::Secret;
+
+/// Where a signed-out visitor to the password page comes back to after signing in.
+pub const PASSWORD_PAGE: &str = "/account/password";
+
+/// The password page's data: the account's email, for password managers to file the new
+/// password under. A signed-out visitor is sent to sign in first.
+#[server]
+pub async fn password_page() -> Result<String, AppError> {
+    use crate::server_fns::context::{fail, require_principal, web};
+    let principal = require_principal(PASSWORD_PAGE).await?;
+    web()?.service.user_email(&principal).await.map_err(fail)
+}
+
+/// Changes the password. The current password is asked every time; when the last time it was
+/// entered is too long ago for the API's rule (a recent sign-in), that same entry renews it
+/// first (`/auth/reauth`'s check and limit), as the bulk sign-out's prompt does. `sign_out_others`
+/// is the checkbox: present when ticked. The answer goes back to the page, which says what
+/// happened (`?changed=<how many were signed out>` or `?changed=kept`).
+#[server]
+pub async fn change_password(
+    current_password: Secret,
+    new_password: Secret,
+    sign_out_others: Option<String>,
+) -> Result<(), AppError> {
+    use crate::server_fns::context::{device_context, fail, request_parts, require_principal, web};
+    use signedin::DomainError;
+
+    let web = web()?;
+    let mut principal = require_principal(PASSWORD_PAGE).await?;
+    let device = device_context(&request_parts()?, &web.trusted_proxies);
+    let sign_out_others = sign_out_others.is_some();
+    let (current, new) = (current_password.expose(), new_password.expose());
+    let service = &web.service;
+    let mut outcome = service
+        .change_password(&principal, current, new, sign_out_others, &device)
+        .await;
+    if let Err(DomainError::ReauthRequired) = outcome {
+        service
+            .reauthenticate(&principal, current, &device)
+            .await
+            .map_err(fail)?;
+        principal.reauthenticated_at = service.now();
+        outcome = service
+            .change_password(&principal, current, new, sign_out_others, &device)
+            .await;
+    }
+    let signed_out = outcome.map_err(fail)?;
+    let changed = if sign_out_others {
+        signed_out.to_string()
+    } else {
+        "kept".to_owned()
+    };
+    leptos_axum::redirect(&format!("{PASSWORD_PAGE}?changed={changed}"));
+    Ok(())
+}
