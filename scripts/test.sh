@@ -60,6 +60,7 @@ rm -rf target/e2e
 mkdir -p target/e2e
 DATABASE_URL="sqlite://target/e2e/signedin.db" \
 SIGNEDIN_RATE_LIMITS="signin_ip=600/60,signin_account=100/60" \
+SIGNEDIN_TRUSTED_PROXIES="127.0.0.1" \
 SIGNEDIN_E2E_DB="$PWD/target/e2e/signedin.db" \
 SIGNEDIN_LOG_FORMAT=pretty SIGNEDIN_LOG=warn \
   cargo leptos end-to-end --release

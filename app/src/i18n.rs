@@ -163,7 +163,8 @@ impl Words {
 
     /// The text with its `{slot}` filled: `fill(W::DeviceSignOutNamed, "device", label)`.
     pub fn fill(&self, word: W, slot: &str, value: &str) -> String {
-        self.get(word).replace(&format!("{{{slot}}}"), value)
+        let slot = ["{", slot, "}"].concat();
+        self.get(word).replace(&slot, value)
     }
 
     /// What an error says, in the reader's language.

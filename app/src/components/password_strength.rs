@@ -32,11 +32,13 @@ impl Strength {
         if monotonous {
             return Strength::Weak;
         }
+        // ASCII classes: Unicode's case tables would cost the browser bundle kilobytes, and any
+        // other character (an accent, a kana, a space) counts as a kind of its own.
         let kinds = [
-            chars.iter().any(|c| c.is_lowercase()),
-            chars.iter().any(|c| c.is_uppercase()),
-            chars.iter().any(|c| c.is_numeric()),
-            chars.iter().any(|c| !c.is_alphanumeric()),
+            chars.iter().any(char::is_ascii_lowercase),
+            chars.iter().any(char::is_ascii_uppercase),
+            chars.iter().any(char::is_ascii_digit),
+            chars.iter().any(|c| !c.is_ascii_alphanumeric()),
         ]
         .into_iter()
         .filter(|&kind| kind)

@@ -10,7 +10,7 @@ use crate::dto::DeviceRow;
 use crate::i18n::{W, Words};
 use crate::server_fns::{RenameSession, SignOutSession};
 
-/// The polite status region `DevicesList` renders empty, where a sign-out is announced.
+/// The polite live region `DevicesList` renders empty, where a sign-out is announced.
 pub const STATUS_ID: &str = "device-status";
 
 #[component]
@@ -74,9 +74,10 @@ pub fn SessionRow(
 }
 
 /// Browser only: the row `row_id` is being signed out and is about to step aside. Says so in
-/// the status region, and moves focus to where the reader can go on: the next row's "Sign
-/// out", else the previous row's, else the page's heading (focus would otherwise fall to the
-/// top of the document with the hidden button).
+/// the live region, and moves focus to the row before it, whose "Sign out" stays where it is
+/// when the list reloads (rows are matched by position; the ones above keep theirs). There
+/// always is one: this device is listed first, and signing it out leaves the page. Else the
+/// heading, so focus never falls to the top of the document with the hidden button.
 fn step_aside(row_id: &str, said: &str) {
     #[cfg(feature = "hydrate")]
     {
@@ -87,16 +88,10 @@ fn step_aside(row_id: &str, said: &str) {
         if let Some(status) = document.get_element_by_id(STATUS_ID) {
             status.set_text_content(Some(said));
         }
-        let Some(row) = document.get_element_by_id(row_id) else {
-            return;
-        };
-        let button_of = |row: Option<web_sys::Element>| {
-            row.filter(|r| !r.has_attribute("hidden"))?
-                .query_selector(".session-action button")
-                .ok()?
-        };
-        let target = button_of(row.next_element_sibling())
-            .or_else(|| button_of(row.previous_element_sibling()))
+        let target = document
+            .get_element_by_id(row_id)
+            .and_then(|row| row.previous_element_sibling())
+            .and_then(|row| row.query_selector(".session-action button").ok()?)
             .or_else(|| document.get_element_by_id("devices-heading"));
         if let Some(target) = target.and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok()) {
             _ = target.focus();

@@ -89,7 +89,7 @@ fn DevicesList(show: u32, words: Words) -> impl IntoView {
                 data-on-at=words.get(W::YouWereSignedOutOnAt).to_owned()
             ></p>
             <p id="new-sign-ins" class="visually-hidden" aria-live="polite"></p>
-            <p id=session_row::STATUS_ID class="visually-hidden" role="status"></p>
+            <p id=session_row::STATUS_ID class="visually-hidden" aria-live="polite"></p>
             <Notices sign_out_one sign_out_others words=words.clone() />
             <Transition fallback={
                 let words = words.clone();

@@ -45,7 +45,12 @@ pub async fn set_language(lang: String) -> Result<(), AppError> {
     let web = web()?;
     let lang = signedin::i18n::Lang::from_tag(&lang)
         .filter(|l| l.tag() == lang)
-        .ok_or(AppError::Invalid(crate::error::Invalid::Other))?;
+        .ok_or_else(|| {
+            fail(signedin::DomainError::invalid(
+                "lang",
+                "must be one of en, de, fr, es, ja",
+            ))
+        })?;
     set_cookies(&[web.cookies.language_cookie(lang.tag())]);
     Ok(())
 }
