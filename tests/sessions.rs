@@ -35,6 +35,7 @@ on_both_stores!(
     signing_out_all_sessions_ends_this_one_too,
     audit_events_are_written_in_the_same_transaction_as_the_change,
     changing_the_password_signs_out_other_sessions,
+    the_pages_password_change_takes_its_entry_as_the_reauthentication,
     the_list_shows_this_session_first_then_the_most_recent,
     expired_sessions_are_never_listed,
     security_events_page_newest_first,
@@ -1233,6 +1234,60 @@ async fn changing_the_password_signs_out_other_sessions(db: &TestDb) {
         matches!(stale, Err(DomainError::ReauthRequired)),
         "{stale:?}"
     );
+}
+
+/// The page's form always asks for the current password: that entry re-authenticates, so an
+/// old sign-in changes the password in one step, and a wrong entry changes nothing.
+async fn the_pages_password_change_takes_its_entry_as_the_reauthentication(db: &TestDb) {
+    let h = Harness::new(db).await;
+    h.account("ada@example.com").await;
+    let mac = device(MAC_CHROME, "1.2.3.4");
+    let me = h.sign_in("ada@example.com", &mac).await;
+    let phone = h
+        .sign_in("ada@example.com", &device(IPHONE_SAFARI, "1.2.3.5"))
+        .await;
+    h.advance(Duration::from_secs(901));
+    let tokens = h
+        .service
+        .refresh(me.tokens.refresh_token.expose(), &mac)
+        .await
+        .unwrap();
+    let later = h
+        .service
+        .authenticate(tokens.access_token.expose(), None)
+        .await
+        .unwrap();
+    let wrong = h
+        .service
+        .change_password_with_entry(&later, "nope nope", "newer password", true, &mac)
+        .await;
+    assert!(
+        matches!(wrong, Err(DomainError::WrongPassword)),
+        "{wrong:?}"
+    );
+    h.service
+        .sign_in("ada@example.com", PASSWORD, &mac)
+        .await
+        .expect("a wrong entry changed nothing");
+    assert_eq!(
+        h.service
+            .change_password_with_entry(&later, PASSWORD, "newer password", false, &mac)
+            .await
+            .unwrap(),
+        0,
+        "unticked: nobody else is signed out"
+    );
+    h.service
+        .refresh(
+            phone.tokens.refresh_token.expose(),
+            &device(IPHONE_SAFARI, "1.2.3.5"),
+        )
+        .await
+        .expect("the phone stays signed in");
+    h.service
+        .sign_in("ada@example.com", "newer password", &mac)
+        .await
+        .expect("the new password works");
 }
 
 async fn the_list_shows_this_session_first_then_the_most_recent(db: &TestDb) {

@@ -10,33 +10,35 @@ use serde::{Deserialize, Serialize};
 /// enum decoder. A form posted without JavaScript gets its error back in the URL, where anyone
 /// can write one, so the wire carries codes and never words: every message shown is one of
 /// the fixed texts below, and a code this build does not know is shown as a generic message.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AppError {
-    #[error("Please sign in to continue.")]
     Unauthorized,
-    #[error("The email or password is incorrect.")]
     InvalidCredentials,
-    #[error("That password is incorrect.")]
     WrongPassword,
-    #[error("{0}")]
     Invalid(Invalid),
-    #[error("An account with this email already exists. Try signing in instead.")]
     EmailTaken,
-    #[error("That session has already ended. The list has been refreshed.")]
     SessionNotFound,
-    #[error("Please confirm your password to sign out other sessions.")]
     ReauthRequired,
-    #[error("Too many attempts. Please wait {retry_after_secs} seconds and try again.")]
     RateLimited { retry_after_secs: u64 },
-    #[error("This request was refused because it came from another site.")]
     CrossSite,
-    #[error("The service is briefly unavailable. Please try again in a moment.")]
     Unavailable,
-    #[error("Something went wrong on our side. Please try again.")]
     Internal,
-    #[error("Could not reach the server. Check your connection and try again.")]
     Transport,
 }
+
+/// The error as the server's English (logs, tests: `en.ftl`'s words, the one place they are
+/// written); in the browser its wire code. The browser never shows this: islands say errors
+/// with `Words::error`, in the reader's language, so the bundle carries no English sentences.
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        #[cfg(feature = "ssr")]
+        return f.write_str(&crate::i18n::error_in(signedin::i18n::Lang::En, self));
+        #[cfg(not(feature = "ssr"))]
+        f.write_str(&self.to_wire())
+    }
+}
+
+impl std::error::Error for AppError {}
 
 /// What was wrong with a form's input: a code on the wire, a fixed message on the page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

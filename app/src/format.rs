@@ -76,6 +76,27 @@ pub fn exact(text: &str) -> String {
     }
 }
 
+/// The `title` of a `<time>`: [`exact`]. In the browser, until the page's clock has first
+/// ticked (while it takes over the server's HTML, whose UTC title stays), an empty one: that
+/// value is never written, and the first tick's, in the reader's own time zone, then differs
+/// from it and is. (A value equal to the last one computed is not written again.)
+pub fn exact_title(text: &str) -> String {
+    #[cfg(feature = "hydrate")]
+    if !LIVE.load(std::sync::atomic::Ordering::Relaxed) {
+        return String::new();
+    }
+    exact(text)
+}
+
+#[cfg(feature = "hydrate")]
+static LIVE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Browser only: the page's clock is ticking (`keep_fresh`); titles may now be re-worded.
+pub fn mark_live() {
+    #[cfg(feature = "hydrate")]
+    LIVE.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
 #[cfg(feature = "ssr")]
 mod words {
     pub fn relative(value: i64, unit: &str) -> String {

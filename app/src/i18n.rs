@@ -85,6 +85,8 @@ words! {
     ErrorSessionNotFound = "error-session-not-found",
     ErrorReauthRequired = "error-reauth-required",
     ErrorRateLimited = "error-rate-limited",
+    // The same message worded for one second (`Words::in_lang`).
+    ErrorRateLimitedOne = "error-rate-limited",
     ErrorCrossSite = "error-cross-site",
     ErrorUnavailable = "error-unavailable",
     ErrorInternal = "error-internal",
@@ -161,10 +163,16 @@ impl Words {
         self.0.get(word as usize).map_or("", String::as_str)
     }
 
-    /// The text with its `{slot}` filled: `fill(W::DeviceSignOutNamed, "device", label)`.
+    /// The text as its own `String`, for a view. One call in the bundle rather than an inlined
+    /// copy at each of the dozens of places a view shows a word.
+    #[inline(never)]
+    pub fn text(&self, word: W) -> String {
+        self.get(word).to_owned()
+    }
+
+    /// The text with its slot filled: `fill(W::DeviceSignOutNamed, "{device}", label)`.
     pub fn fill(&self, word: W, slot: &str, value: &str) -> String {
-        let slot = ["{", slot, "}"].concat();
-        self.get(word).replace(&slot, value)
+        self.get(word).replace(slot, value)
     }
 
     /// What an error says, in the reader's language.
@@ -172,7 +180,7 @@ impl Words {
         match error {
             AppError::RateLimited { retry_after_secs } => self.fill(
                 W::ErrorRateLimited,
-                "seconds",
+                "{seconds}",
                 &retry_after_secs.to_string(),
             ),
             error => self.get(error_word(error)).to_owned(),
@@ -213,12 +221,17 @@ mod ssr {
 
     /// An error's message in the request's language, its count worded properly.
     pub fn error_text(error: &AppError) -> String {
+        error_in(lang(), error)
+    }
+
+    /// An error's message in `lang`.
+    pub fn error_in(lang: Lang, error: &AppError) -> String {
         let id = IDS[error_word(error) as usize];
         match error {
             AppError::RateLimited { retry_after_secs } => {
-                t_with(id, &[("seconds", (*retry_after_secs).into())])
+                i18n::text_with(lang, id, &[("seconds", (*retry_after_secs).into())])
             }
-            _ => t(id),
+            _ => i18n::text(lang, id),
         }
     }
 
@@ -235,8 +248,17 @@ mod ssr {
                 ("strength", "{strength}".into()),
                 ("seconds", "{seconds}".into()),
             ];
+            let one: &i18n::Args<'_> = &[("seconds", 1.into())];
             IDS.iter()
-                .map(|id| i18n::text_with(lang, id, slots))
+                .enumerate()
+                .map(|(at, id)| {
+                    let args = if at == W::ErrorRateLimitedOne as usize {
+                        one
+                    } else {
+                        slots
+                    };
+                    i18n::text_with(lang, id, args)
+                })
                 .collect::<Vec<_>>()
                 .into()
         }
@@ -244,7 +266,7 @@ mod ssr {
 }
 
 #[cfg(feature = "ssr")]
-pub use ssr::{error_text, lang, t, t_with};
+pub use ssr::{error_in, error_text, lang, t, t_with};
 
 /// Every island text in the request's language, for a page to hand its island.
 pub fn words_for_request() -> Words {
@@ -275,7 +297,7 @@ mod tests {
     fn slots_are_filled_and_missing_words_are_empty() {
         let words = Words::from(vec!["Sign out {device}".to_owned()]);
         assert_eq!(
-            words.fill(W::DevicesListLabel, "device", "Chrome"),
+            words.fill(W::DevicesListLabel, "{device}", "Chrome"),
             "Sign out Chrome"
         );
         assert_eq!(words.get(W::InvalidOther), "");
@@ -299,7 +321,7 @@ mod tests {
         }
         let english = Words::in_lang(Lang::En);
         assert_eq!(
-            english.fill(W::DeviceSignOutNamed, "device", "Chrome on macOS"),
+            english.fill(W::DeviceSignOutNamed, "{device}", "Chrome on macOS"),
             "Sign out Chrome on macOS"
         );
         assert_eq!(

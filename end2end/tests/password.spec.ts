@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { IPHONE_SAFARI, MAC_CHROME, PASSWORD, device, hydrated, sessionRows, signIn, signUp, uniqueEmail } from './helpers';
+import { IPHONE_SAFARI, MAC_CHROME, PASSWORD, agePasswordEntry, device, hydrated, sessionRows, signIn, signUp, uniqueEmail } from './helpers';
 
 const NEW_PASSWORD = 'a brand new passphrase 42';
 
@@ -87,7 +87,43 @@ test('the password page is in the reader\'s language', async ({ browser }) => {
   await signUp(mac.page, email);
   await mac.context.addCookies([{ name: 'signedin_lang', value: 'de', url: mac.page.url() }]);
   await mac.page.goto('/account/password');
+  await hydrated(mac.page);
   await expect(mac.page.getByRole('heading', { level: 1 })).toHaveText('Passwort ändern');
-  await expect(mac.page.getByLabel('Aktuelles Passwort')).toBeVisible();
+  await mac.page.locator('#new-password').pressSequentially('short');
+  const rating = mac.page.locator('#new-password-strength');
+  await expect(rating).toHaveText(/\S/);
+  await expect(rating).not.toContainText('Strength');
+  await mac.context.close();
+});
+
+test('an old sign-in changes the password in one step: the entry is the confirmation', async ({ browser }) => {
+  const email = uniqueEmail('password-old');
+  const mac = await device(browser, MAC_CHROME);
+  await signUp(mac.page, email);
+  agePasswordEntry(email);
+  await mac.page.goto('/account/password');
+  await mac.page.getByLabel('Current password').fill(PASSWORD);
+  await mac.page.getByLabel('New password').fill(NEW_PASSWORD);
+  await mac.page.getByRole('button', { name: 'Change password' }).click();
+  await expect(mac.page.getByRole('status')).toHaveText('Your password was changed. No other devices were signed in.');
+  await mac.context.close();
+});
+
+test('the new password is rated as it is typed', async ({ browser }) => {
+  const email = uniqueEmail('strength');
+  const mac = await device(browser, MAC_CHROME);
+  await signUp(mac.page, email);
+  await mac.page.goto('/account/password');
+  await hydrated(mac.page);
+  const rating = mac.page.locator('#new-password-strength');
+  const field = mac.page.getByLabel('New password');
+  await field.pressSequentially('short');
+  await expect(rating).toHaveText('Strength: too short');
+  await field.fill('');
+  await field.pressSequentially('ab12cd34');
+  await expect(rating).toHaveText('Strength: weak');
+  await field.fill('');
+  await field.pressSequentially(NEW_PASSWORD);
+  await expect(rating).toHaveText('Strength: very strong');
   await mac.context.close();
 });

@@ -321,7 +321,41 @@ impl SessionService {
         self.limit(Door::ReauthPerSession, &who.session_id).await?;
         self.verify_password(who, current_password, PasswordCheck::PasswordChange, device)
             .await?;
-        let hash = self.0.hasher.hash(&new_password).await?;
+        self.store_new_password(who, &new_password, sign_out_other_sessions, device)
+            .await
+    }
+
+    /// Changes the password for a caller who has just typed the current one (the page's form):
+    /// that entry is the re-authentication, limited as `/auth/reauth`'s is (per address and per
+    /// session) and checked once, so a session whose last entry is old needs no separate step.
+    /// The API keeps [`Self::change_password`], which asks for a recent entry before this one.
+    pub async fn change_password_with_entry(
+        &self,
+        who: &Principal,
+        current_password: &str,
+        new_password: &str,
+        sign_out_other_sessions: bool,
+        device: &DeviceContext,
+    ) -> DomainResult<u64> {
+        let new_password = Password::new_password_for(new_password, "new_password")?;
+        self.limit(Door::ReauthPerIp, &self.ip_key(device)).await?;
+        self.limit(Door::ReauthPerSession, &who.session_id).await?;
+        self.verify_password(who, current_password, PasswordCheck::PasswordChange, device)
+            .await?;
+        self.store_new_password(who, &new_password, sign_out_other_sessions, device)
+            .await
+    }
+
+    /// The new password stored, and by default every other session ended, in one
+    /// transaction with its audit event. Returns how many sessions were ended.
+    async fn store_new_password(
+        &self,
+        who: &Principal,
+        new_password: &Password,
+        sign_out_other_sessions: bool,
+        device: &DeviceContext,
+    ) -> DomainResult<u64> {
+        let hash = self.0.hasher.hash(new_password).await?;
         let now = self.now();
         let mut tx = self.0.store.begin().await?;
         tx.set_password(&who.user_id, &hash, now).await?;

@@ -29,14 +29,14 @@ pub fn BulkSignOut(
     };
     let error = move || action.value().get().and_then(Result::err);
     let confirm_label = counted.bulk_confirm;
-    let password_label = words.get(W::BulkPassword).to_owned();
+    let password_label = words.text(W::BulkPassword);
     view! {
         <details
             class="bulk"
             open=needs_password
             on:toggle=move |ev| confirming.set(event_target::<web_sys::HtmlDetailsElement>(&ev).open())
         >
-            <summary class="button danger-outline">{words.get(W::BulkOpen).to_owned()}</summary>
+            <summary class="button danger-outline">{words.text(W::BulkOpen)}</summary>
             <ActionForm action=action attr:class="bulk-form">
                 <p>{counted.bulk_explain}</p>
                 {move || error().map(|e| view! { <ErrorMessage message=words.error(&e) /> })}

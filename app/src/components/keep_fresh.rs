@@ -25,7 +25,10 @@ pub fn keep_fresh(
     {
         use leptos::ev;
 
-        let tick = move || browser_now.set(Some((js_sys::Date::now() / 1000.0) as i64));
+        let tick = move || {
+            crate::format::mark_live();
+            browser_now.set(Some((js_sys::Date::now() / 1000.0) as i64));
+        };
         tick();
         let clock = set_interval_with_handle(tick, TICK_EVERY).ok();
         let poll = set_interval_with_handle(

@@ -60,7 +60,14 @@ impl LiveUpdates {
         #[cfg(feature = "hydrate")]
         browser::loaded(self, ok);
         #[cfg(not(feature = "hydrate"))]
-        let _ = (ok, backoff, touch_wait, signed_out_notice, NOTICE_TEXTS);
+        let _ = (
+            ok,
+            backoff,
+            touch_wait,
+            signed_out_notice,
+            NOTICE_TEXTS,
+            NOTICE_TEXTS_APART,
+        );
         #[cfg(not(feature = "hydrate"))]
         let _ = (EVENTS_URL, SIGN_IN_AGAIN, NOTICE_FOR, HEALTHY_AFTER);
     }
@@ -107,8 +114,10 @@ fn signed_out_notice(texts: [&str; 4], device: Option<&str>, at: Option<&str>) -
         .replace("{when}", when.as_deref().unwrap_or_default())
 }
 
-/// The notice element's attributes holding [`signed_out_notice`]'s texts, in its order.
-const NOTICE_TEXTS: [&str; 4] = ["data-none", "data-on", "data-at", "data-on-at"];
+/// The notice element's attribute holding [`signed_out_notice`]'s four texts, in its order,
+/// apart by [`NOTICE_TEXTS_APART`] (no language's text holds one).
+pub const NOTICE_TEXTS: &str = "data-texts";
+pub const NOTICE_TEXTS_APART: char = '|';
 
 /// Browser only. The page's own elements are written directly, not through signals: each new
 /// signal or view type costs the bundle (250 KB at most) far more than these few lines.
@@ -265,14 +274,14 @@ mod browser {
                     _ = window().location().set_href("/login");
                     return;
                 }
-                let texts = NOTICE_TEXTS.map(|name| {
-                    document()
-                        .get_element_by_id(SIGNED_OUT_ID)
-                        .and_then(|notice| notice.get_attribute(name))
-                        .unwrap_or_default()
-                });
+                let texts = document()
+                    .get_element_by_id(SIGNED_OUT_ID)
+                    .and_then(|notice| notice.get_attribute(NOTICE_TEXTS))
+                    .unwrap_or_default();
+                let mut texts = texts.split(NOTICE_TEXTS_APART);
+                let texts = [(); 4].map(|()| texts.next().unwrap_or_default());
                 signed_out(&signed_out_notice(
-                    texts.each_ref().map(String::as_str),
+                    texts,
                     field("device").as_deref(),
                     field("at").as_deref(),
                 ));

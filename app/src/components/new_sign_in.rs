@@ -56,7 +56,7 @@ fn news(known: &[String], rows: &[DeviceRow], words: &Words) -> Option<String> {
         } else {
             W::NewSignIn
         };
-        said.push_str(&words.fill(word, "device", &row.label));
+        said.push_str(&words.fill(word, "{device}", &row.label));
     }
     (!said.is_empty()).then_some(said)
 }

@@ -17,16 +17,27 @@ pub enum Strength {
 const MIN_CHARS: usize = 8;
 
 impl Strength {
+    pub const ALL: [Strength; 5] = [
+        Strength::TooShort,
+        Strength::Weak,
+        Strength::Fair,
+        Strength::Strong,
+        Strength::VeryStrong,
+    ];
+
     /// Length counts most (a passphrase of plain words beats a short jumble); mixing kinds
     /// of character helps a short one; one character repeated, or a run like "12345678",
     /// counts as weak however long.
     pub fn of(password: &str) -> Strength {
-        let chars: Vec<char> = password.chars().collect();
-        if chars.len() < MIN_CHARS {
+        let length = password.chars().count();
+        if length < MIN_CHARS {
             return Strength::TooShort;
         }
-        let monotonous = chars.windows(2).all(|pair| {
-            let step = pair[1] as i64 - pair[0] as i64;
+        let mut chars = password.chars();
+        let mut previous = chars.next().map_or(0, |c| c as i64);
+        let monotonous = chars.all(|c| {
+            let step = c as i64 - previous;
+            previous = c as i64;
             (-1..=1).contains(&step)
         });
         if monotonous {
@@ -34,18 +45,14 @@ impl Strength {
         }
         // ASCII classes: Unicode's case tables would cost the browser bundle kilobytes, and any
         // other character (an accent, a kana, a space) counts as a kind of its own.
-        let kinds = [
-            chars.iter().any(char::is_ascii_lowercase),
-            chars.iter().any(char::is_ascii_uppercase),
-            chars.iter().any(char::is_ascii_digit),
-            chars.iter().any(|c| !c.is_ascii_alphanumeric()),
-        ]
-        .into_iter()
-        .filter(|&kind| kind)
-        .count();
-        let score = usize::from(chars.len() >= 12)
-            + usize::from(chars.len() >= 16)
-            + usize::from(chars.len() >= 20)
+        let has = |kind: fn(&char) -> bool| usize::from(password.chars().any(|c| kind(&c)));
+        let kinds = has(char::is_ascii_lowercase)
+            + has(char::is_ascii_uppercase)
+            + has(char::is_ascii_digit)
+            + has(|c| !c.is_ascii_alphanumeric());
+        let score = usize::from(length >= 12)
+            + usize::from(length >= 16)
+            + usize::from(length >= 20)
             + usize::from(kinds >= 3);
         match score {
             0 => Strength::Weak,

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::format::{exact, parse_rfc3339_utc, relative};
+use crate::format::{exact_title, parse_rfc3339_utc, relative};
 
 /// `now` is seconds since the epoch: the server's clock while rendering, the browser's
 /// (ticking) once hydrated. The exact time follows the clock too, so that once the browser
@@ -14,7 +14,7 @@ pub fn RelativeTime(#[prop(into)] at: String, now: Signal<i64>) -> impl IntoView
     let fallback = at.clone();
     let exact_at = at.clone();
     view! {
-        <time datetime=at title=move || { now.track(); exact(&exact_at) }>
+        <time datetime=at title=move || { now.track(); exact_title(&exact_at) }>
             {move || match then {
                 Some(then) => relative(now.get(), then),
                 None => fallback.clone(),

@@ -20,7 +20,7 @@ pub fn SessionList(
     words: Words,
 ) -> impl IntoView {
     view! {
-        <ul class="session-list" aria-label=words.get(W::DevicesListLabel).to_owned()>
+        <ul class="session-list" aria-label=words.text(W::DevicesListLabel)>
             {sessions
                 .into_iter()
                 .map(|session| {

@@ -28,16 +28,16 @@ pub fn SessionRow(
     // A name its owner gave it comes first; the label it would have had stays beneath.
     let title = session.name.clone().unwrap_or_else(|| label.clone());
     let button_label = if session.is_current {
-        words.fill(W::DeviceSignOutThis, "device", &title)
+        words.fill(W::DeviceSignOutThis, "{device}", &title)
     } else {
-        words.fill(W::DeviceSignOutNamed, "device", &title)
+        words.fill(W::DeviceSignOutNamed, "{device}", &title)
     };
     let second_line = session
         .name
         .is_some()
         .then(|| view! { <p class="session-device">{label.clone()}</p> });
     let row_id = format!("device-{}", session.id);
-    let said = words.fill(W::DeviceSignedOut, "device", &title);
+    let said = words.fill(W::DeviceSignedOut, "{device}", &title);
     let stepped_aside = {
         let row_id = row_id.clone();
         move |_| step_aside(&row_id, &said)
@@ -50,23 +50,23 @@ pub fn SessionRow(
             <div class="session-body">
                 <p class="session-title">
                     <span class="device-label">{title.clone()}</span>
-                    {session.is_current.then(|| view! { <span class="badge current">{words.get(W::DeviceThis).to_owned()}</span> })}
-                    {session.new_location.then(|| view! { <span class="badge warn">{words.get(W::DeviceNewLocation).to_owned()}</span> })}
+                    {session.is_current.then(|| view! { <span class="badge current">{words.text(W::DeviceThis)}</span> })}
+                    {session.new_location.then(|| view! { <span class="badge warn">{words.text(W::DeviceNewLocation)}</span> })}
                 </p>
                 {second_line}
                 <p class="session-meta">
                     <span>{session.from.clone()}</span>
-                    <span>{words.get(W::DeviceLastActive).to_owned()} " " <RelativeTime at=session.last_used_at.clone() now /></span>
-                    <span>{words.get(W::DeviceSignedIn).to_owned()} " " <RelativeTime at=session.signed_in_at.clone() now /></span>
-                    {ip.map(|ip| view! { <span class="ip">{words.get(W::DeviceIp).to_owned()} " " {ip}</span> })}
+                    <span>{words.text(W::DeviceLastActive)} " " <RelativeTime at=session.last_used_at.clone() now /></span>
+                    <span>{words.text(W::DeviceSignedIn)} " " <RelativeTime at=session.signed_in_at.clone() now /></span>
+                    {ip.map(|ip| view! { <span class="ip">{words.text(W::DeviceIp)} " " {ip}</span> })}
                 </p>
-                <p class="session-agent" title=words.get(W::DeviceUserAgent).to_owned()>{session.user_agent.clone()}</p>
+                <p class="session-agent" title=words.text(W::DeviceUserAgent)>{session.user_agent.clone()}</p>
                 <RenameForm id=session.id.clone() label=title current=session.name.clone() words=words.clone() />
             </div>
             <MultiActionForm action=sign_out attr:class="session-action">
                 <input type="hidden" name="jti_prefix" value=session.jti_prefix.clone() />
                 <button type="submit" class="secondary" aria-label=button_label on:click=stepped_aside>
-                    {words.get(W::DeviceSignOut).to_owned()}
+                    {words.text(W::DeviceSignOut)}
                 </button>
             </MultiActionForm>
         </li>
@@ -119,7 +119,7 @@ fn RenameForm(
     use crate::html::escape;
     let form = format!(
         r#"<summary aria-label="{rename_named}">{rename}</summary><form method="post" action="{action}" class="rename-form"><input type="hidden" name="id" value="{id}"><label class="field">{name}<input name="name" type="text" maxlength="64" value="{current}"></label><button type="submit" class="secondary">{save}</button></form>"#,
-        rename_named = escape(&words.fill(W::DeviceRenameNamed, "device", &label)),
+        rename_named = escape(&words.fill(W::DeviceRenameNamed, "{device}", &label)),
         rename = escape(words.get(W::DeviceRename)),
         name = escape(words.get(W::DeviceName)),
         save = escape(words.get(W::DeviceSave)),

@@ -83,10 +83,13 @@ fn DevicesList(show: u32, words: Words) -> impl IntoView {
                 id="signed-out"
                 class="notice error"
                 role="alert"
-                data-none=words.get(W::YouWereSignedOut).to_owned()
-                data-on=words.get(W::YouWereSignedOutOn).to_owned()
-                data-at=words.get(W::YouWereSignedOutAt).to_owned()
-                data-on-at=words.get(W::YouWereSignedOutOnAt).to_owned()
+                // The four texts of `live_updates::signed_out_notice`, apart by its NOTICE_TEXTS_APART.
+                data-texts=[
+                    W::YouWereSignedOut,
+                    W::YouWereSignedOutOn,
+                    W::YouWereSignedOutAt,
+                    W::YouWereSignedOutOnAt,
+                ].map(|w| words.get(w)).join("|")
             ></p>
             <p id="new-sign-ins" class="visually-hidden" aria-live="polite"></p>
             <p id=session_row::STATUS_ID class="visually-hidden" aria-live="polite"></p>
@@ -159,21 +162,21 @@ fn Devices(
         <SessionList sessions=data.rows now sign_out=sign_out_one leaving words=words.clone() />
         {more}
         {(others == 0).then(|| view! {
-            <p class="empty">{words.get(W::DevicesOnlyThis).to_owned()}</p>
+            <p class="empty">{words.text(W::DevicesOnlyThis)}</p>
         })}
         {(others > 0).then(|| view! {
             <BulkSignOut counted action=sign_out_others confirming words=words.clone() />
         })}
         {data.show_dbip_attribution.then(|| view! {
             <p class="attribution">
-                {words.get(W::DevicesLocationsApproximate).to_owned()}
+                {words.text(W::DevicesLocationsApproximate)}
                 " "
                 <a href="https://db-ip.com" rel="noopener">"IP Geolocation by DB-IP"</a>
             </p>
         })}
         <section class="activity" aria-labelledby="activity-heading">
-            <h2 id="activity-heading">{words.get(W::ActivityHeading).to_owned()}</h2>
-            <ActivityList items=data.activity now empty=words.get(W::ActivityNone).to_owned() />
+            <h2 id="activity-heading">{words.text(W::ActivityHeading)}</h2>
+            <ActivityList items=data.activity now empty=words.text(W::ActivityNone) />
         </section>
     }
 }
@@ -190,7 +193,7 @@ fn show_more(data: &DevicesView, words: &Words) -> Option<impl IntoView + use<>>
     let shown = data.rows.len();
     let last = data.rows.last().map(|r| r.id.clone()).unwrap_or_default();
     let href = format!("/account/devices?show={}#device-{last}", shown + MORE);
-    let label = words.get(W::DevicesShowMore).to_owned();
+    let label = words.text(W::DevicesShowMore);
     let count = format!(" {}", data.counted.shown);
     Some(view! {
         <p class="show-more">
@@ -204,23 +207,29 @@ fn show_more(data: &DevicesView, words: &Words) -> Option<impl IntoView + use<>>
 #[component]
 fn SessionSkeleton(words: Words) -> impl IntoView {
     view! {
-        <ul class="session-list" aria-busy="true" aria-label=words.get(W::DevicesLoading).to_owned()>
+        <ul class="session-list" aria-busy="true" aria-label=words.text(W::DevicesLoading)>
             <li class="session skeleton"></li>
             <li class="session skeleton"></li>
         </ul>
     }
 }
 
+/// Why the list could not be loaded: the first reason is enough to act on (one line rather
+/// than a list also costs the browser bundle less).
 #[component]
 fn LoadError(errors: ArcRwSignal<Errors>, words: Words) -> impl IntoView {
-    let failed = words.get(W::DevicesLoadError).to_owned();
-    let again = words.get(W::DevicesTryAgain).to_owned();
+    let failed = words.text(W::DevicesLoadError);
+    let again = words.text(W::DevicesTryAgain);
+    let why =
+        move || {
+            errors.get().into_iter().next().map(|(_, e)| {
+                words.error(e.downcast_ref::<AppError>().unwrap_or(&AppError::Internal))
+            })
+        };
     view! {
         <div class="notice error" role="alert">
             <p>{failed}</p>
-            <ul>
-                {move || errors.get().into_iter().map(|(_, e)| view! { <li>{e.to_string()}</li> }).collect_view()}
-            </ul>
+            <p>{why}</p>
             <p><a href="/account/devices">{again}</a></p>
         </div>
     }

@@ -67,16 +67,13 @@ fn query_value(search: &str, name: &str) -> Option<String> {
 fn SignInForm(next: String, error: Option<String>, words: Words) -> impl IntoView {
     let action = ServerAction::<SignIn>::new();
     let message = form_error(action, error, words.clone());
-    let (button, pending) = (
-        words.get(W::SignInButton).to_owned(),
-        words.get(W::SignInPending).to_owned(),
-    );
+    let (button, pending) = (words.text(W::SignInButton), words.text(W::SignInPending));
     view! {
         <ActionForm action=action attr:data-hydrated=live_marker()>
             <input type="hidden" name="next" value=next />
-            <EmailField label=words.get(W::EmailLabel).to_owned() />
+            <EmailField label=words.text(W::EmailLabel) />
             <div class="field">
-                <label for="password">{words.get(W::PasswordLabel).to_owned()}</label>
+                <label for="password">{words.text(W::PasswordLabel)}</label>
                 <input id="password" name="password" type="password" autocomplete="current-password" required />
             </div>
             {move || message().map(|message| view! { <ErrorMessage message /> })}

@@ -27,15 +27,12 @@ pub fn SignUpPage() -> impl IntoView {
 fn SignUpForm(error: Option<String>, words: Words) -> impl IntoView {
     let action = ServerAction::<SignUp>::new();
     let message = form_error(action, error, words.clone());
-    let (button, pending) = (
-        words.get(W::SignUpButton).to_owned(),
-        words.get(W::SignUpPending).to_owned(),
-    );
+    let (button, pending) = (words.text(W::SignUpButton), words.text(W::SignUpPending));
     view! {
         <ActionForm action=action attr:data-hydrated=live_marker()>
-            <EmailField label=words.get(W::EmailLabel).to_owned() />
+            <EmailField label=words.text(W::EmailLabel) />
             <div class="field">
-                <label for="password">{words.get(W::PasswordLabel).to_owned()}</label>
+                <label for="password">{words.text(W::PasswordLabel)}</label>
                 <input
                     id="password"
                     name="password"
@@ -45,7 +42,7 @@ fn SignUpForm(error: Option<String>, words: Words) -> impl IntoView {
                     required
                     aria-describedby="password-hint"
                 />
-                <p class="hint" id="password-hint">{words.get(W::PasswordHint).to_owned()}</p>
+                <p class="hint" id="password-hint">{words.text(W::PasswordHint)}</p>
             </div>
             {move || message().map(|message| view! { <ErrorMessage message /> })}
             <button type="submit" class="primary wide" disabled=move || action.pending().get()>

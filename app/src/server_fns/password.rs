@@ -18,10 +18,10 @@ pub async fn password_page() -> Result<String, AppError> {
     web()?.service.user_email(&principal).await.map_err(fail)
 }
 
-/// Changes the password. The current password is asked every time; when the last time it was
-/// entered is too long ago for the API's rule (a recent sign-in), that same entry renews it
-/// first (`/auth/reauth`'s check and limit), as the bulk sign-out's prompt does. `sign_out_others`
-/// is the checkbox: present when ticked. The answer goes back to the page, which says what
+/// Changes the password. The current password is asked every time, and that entry is the
+/// re-authentication (`SessionService::change_password_with_entry`: `/auth/reauth`'s limits,
+/// one check), so an old sign-in needs no separate step. `sign_out_others` is the checkbox:
+/// present when ticked. The answer goes back to the page, which says what
 /// happened (`?changed=<how many were signed out>` or `?changed=kept`).
 #[server]
 pub async fn change_password(
@@ -30,28 +30,22 @@ pub async fn change_password(
     sign_out_others: Option<String>,
 ) -> Result<(), AppError> {
     use crate::server_fns::context::{device_context, fail, request_parts, require_principal, web};
-    use signedin::DomainError;
 
     let web = web()?;
-    let mut principal = require_principal(PASSWORD_PAGE).await?;
+    let principal = require_principal(PASSWORD_PAGE).await?;
     let device = device_context(&request_parts()?, &web.trusted_proxies);
     let sign_out_others = sign_out_others.is_some();
-    let (current, new) = (current_password.expose(), new_password.expose());
-    let service = &web.service;
-    let mut outcome = service
-        .change_password(&principal, current, new, sign_out_others, &device)
-        .await;
-    if let Err(DomainError::ReauthRequired) = outcome {
-        service
-            .reauthenticate(&principal, current, &device)
-            .await
-            .map_err(fail)?;
-        principal.reauthenticated_at = service.now();
-        outcome = service
-            .change_password(&principal, current, new, sign_out_others, &device)
-            .await;
-    }
-    let signed_out = outcome.map_err(fail)?;
+    let signed_out = web
+        .service
+        .change_password_with_entry(
+            &principal,
+            current_password.expose(),
+            new_password.expose(),
+            sign_out_others,
+            &device,
+        )
+        .await
+        .map_err(fail)?;
     let changed = if sign_out_others {
         signed_out.to_string()
     } else {
