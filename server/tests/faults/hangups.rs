@@ -157,6 +157,23 @@ async fn a_storm_of_hang_ups_costs_no_one_a_write(db: &Db) {
         let second = login(&client, &node, &email).await;
         bulk.push((first, second));
     }
+    // Accounts whose password the page's own form changes (a plain post, as without
+    // JavaScript), with "sign out my other devices" ticked.
+    let mut page_passwords = Vec::new();
+    for i in 0..6 {
+        let email = format!("pwpage{i}@example.com");
+        let first = signup_and_login(&client, &node, &email).await;
+        let second = login(&client, &node, &email).await;
+        page_passwords.push((email, first, second));
+    }
+    let change_password_action = form_action(
+        &client,
+        &node,
+        "/account/password",
+        Some(&access(&page_passwords[0].1)),
+        "change_password",
+    )
+    .await;
     let sign_in_action = form_action(&client, &node, "/login", None, "sign_in").await;
     let sign_up_action = form_action(&client, &node, "/signup", None, "sign_up").await;
     let devices_cookie = access(&targets[0]);
@@ -356,6 +373,15 @@ async fn a_storm_of_hang_ups_costs_no_one_a_write(db: &Db) {
             linger: linger(&mut rng),
         });
     }
+    for (i, (_, first, _)) in page_passwords.iter().enumerate() {
+        let form = format!(
+            "current_password=correct+horse+battery+staple&new_password=page+password+{i}&sign_out_others=on"
+        );
+        storm.push(HangUp {
+            request: form_post(&node, &change_password_action, Some(&access(first)), &form),
+            linger: linger(&mut rng),
+        });
+    }
     // Shuffle, so every kind of request overlaps every other.
     for i in (1..storm.len()).rev() {
         let j = rng.next() as usize % (i + 1);
@@ -427,6 +453,30 @@ async fn a_storm_of_hang_ups_costs_no_one_a_write(db: &Db) {
         StatusCode::NO_CONTENT,
         "password change after the storm"
     );
+
+    // Every password change the page's form sent completed whole: the new password works,
+    // the old one does not, and the other session ended with it.
+    for (i, (email, _, second)) in page_passwords.iter().enumerate() {
+        let with = |password: String| {
+            client
+                .post(node.url("/auth/login"))
+                .json(&json!({"email": email, "password": password}))
+                .send()
+        };
+        let new = with(format!("page password {i}")).await.unwrap();
+        assert_eq!(
+            new.status(),
+            StatusCode::OK,
+            "a password change was lost: {email}"
+        );
+        let old = with(PASSWORD.to_owned()).await.unwrap();
+        assert_eq!(
+            old.status(),
+            StatusCode::UNAUTHORIZED,
+            "the old password: {email}"
+        );
+        must_end.push(prefix(second));
+    }
 
     let check = run(&db.url, &["check"]);
     let report = String::from_utf8_lossy(&check.stdout);
