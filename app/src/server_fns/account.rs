@@ -1,4 +1,4 @@
-//! Signing up, in and out, and who is signed in.
+//! Signing up, in and out, who is signed in, the start page's summary and the language switcher.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -14,26 +14,6 @@ pub struct SummaryView {
     pub devices: String,
     /// "Last new sign-in: Firefox on Windows, Paris, France, 2 days ago".
     pub last_sign_in: Option<String>,
-}
-
-/// The answer to "is the server there?", for operators' checks.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StatusView {
-    pub database: String,
-    pub database_ok: bool,
-    pub server_time: String,
-}
-
-#[server]
-pub async fn server_status() -> Result<StatusView, AppError> {
-    use self::ssr::*;
-    let web = web()?;
-    let service = &web.service;
-    Ok(StatusView {
-        database: service.store().backend().to_owned(),
-        database_ok: service.store().ping().await.is_ok(),
-        server_time: service.now().to_rfc3339(),
-    })
 }
 
 /// The language switcher's choice: kept in a cookie. A form posted without JavaScript is sent
