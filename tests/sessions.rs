@@ -1257,6 +1257,15 @@ async fn the_pages_password_change_takes_its_entry_as_the_reauthentication(db: &
         .authenticate(tokens.access_token.expose(), None)
         .await
         .unwrap();
+    // The sign-in is old: the API's change asks for a recent entry first.
+    let stale = h
+        .service
+        .change_password(&later, PASSWORD, "newer password", false, &mac)
+        .await;
+    assert!(
+        matches!(stale, Err(DomainError::ReauthRequired)),
+        "{stale:?}"
+    );
     let wrong = h
         .service
         .change_password_with_entry(&later, "nope nope", "newer password", true, &mac)

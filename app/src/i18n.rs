@@ -178,12 +178,16 @@ impl Words {
     /// What an error says, in the reader's language.
     pub fn error(&self, error: &AppError) -> String {
         match error {
+            // The server worded both forms: one second, and any other count.
+            AppError::RateLimited {
+                retry_after_secs: 1,
+            } => self.text(W::ErrorRateLimitedOne),
             AppError::RateLimited { retry_after_secs } => self.fill(
                 W::ErrorRateLimited,
                 "{seconds}",
                 &retry_after_secs.to_string(),
             ),
-            error => self.get(error_word(error)).to_owned(),
+            error => self.text(error_word(error)),
         }
     }
 }
@@ -330,5 +334,41 @@ mod tests {
             }),
             "Too many attempts. Please wait 30 seconds and try again."
         );
+        assert_eq!(
+            english.error(&AppError::RateLimited {
+                retry_after_secs: 1
+            }),
+            "Too many attempts. Please wait 1 second and try again."
+        );
+        // The browser's words for every error are the server's own, in every language; and no
+        // text that rides joined by `|` holds one.
+        let joined = [
+            W::YouWereSignedOut,
+            W::YouWereSignedOutOn,
+            W::YouWereSignedOutAt,
+            W::YouWereSignedOutOnAt,
+            W::StrengthTooShort,
+            W::StrengthWeak,
+            W::StrengthFair,
+            W::StrengthStrong,
+            W::StrengthVeryStrong,
+        ];
+        for lang in Lang::ALL {
+            let words = Words::in_lang(lang);
+            for secs in [1, 2, 30] {
+                let error = AppError::RateLimited {
+                    retry_after_secs: secs,
+                };
+                assert_eq!(
+                    words.error(&error),
+                    error_in(lang, &error),
+                    "{}",
+                    lang.tag()
+                );
+            }
+            for word in joined {
+                assert!(!words.get(word).contains('|'), "{word:?} in {}", lang.tag());
+            }
+        }
     }
 }

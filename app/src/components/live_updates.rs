@@ -117,7 +117,7 @@ fn signed_out_notice(texts: [&str; 4], device: Option<&str>, at: Option<&str>) -
 /// The notice element's attribute holding [`signed_out_notice`]'s four texts, in its order,
 /// apart by [`NOTICE_TEXTS_APART`] (no language's text holds one).
 pub const NOTICE_TEXTS: &str = "data-texts";
-pub const NOTICE_TEXTS_APART: char = '|';
+pub const NOTICE_TEXTS_APART: &str = "|";
 
 /// Browser only. The page's own elements are written directly, not through signals: each new
 /// signal or view type costs the bundle (250 KB at most) far more than these few lines.

@@ -83,13 +83,13 @@ fn DevicesList(show: u32, words: Words) -> impl IntoView {
                 id="signed-out"
                 class="notice error"
                 role="alert"
-                // The four texts of `live_updates::signed_out_notice`, apart by its NOTICE_TEXTS_APART.
+                // The four texts of `live_updates::signed_out_notice`, as it reads them.
                 data-texts=[
                     W::YouWereSignedOut,
                     W::YouWereSignedOutOn,
                     W::YouWereSignedOutAt,
                     W::YouWereSignedOutOnAt,
-                ].map(|w| words.get(w)).join("|")
+                ].map(|w| words.get(w)).join(live_updates::NOTICE_TEXTS_APART)
             ></p>
             <p id="new-sign-ins" class="visually-hidden" aria-live="polite"></p>
             <p id=session_row::STATUS_ID class="visually-hidden" aria-live="polite"></p>

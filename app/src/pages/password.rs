@@ -112,12 +112,16 @@ fn PasswordForm(email: String, error: Option<String>, words: Words) -> impl Into
 
 /// Where the rating is written.
 const STRENGTH_ID: &str = "new-password-strength";
+/// What the strengths' words are joined by (`crate::i18n`'s tests hold every word free of it).
+const LEVELS_APART: &str = "|";
 /// The field rated.
 const NEW_PASSWORD_ID: &str = "new-password";
 
 /// The strengths' words, weakest first, joined by `|` (no language's word holds one).
 fn strength_levels(words: &Words) -> String {
-    Strength::ALL.map(|s| words.get(strength_word(s))).join("|")
+    Strength::ALL
+        .map(|s| words.get(strength_word(s)))
+        .join(LEVELS_APART)
 }
 
 /// Rates the new password as it is typed, once the browser is live. Every byte of an island
@@ -146,7 +150,7 @@ fn rate(password: &str) {
     let attr = |name| out.get_attribute(name).unwrap_or_default();
     let levels = attr("data-levels");
     let level = levels
-        .split('|')
+        .split(LEVELS_APART)
         .nth(Strength::of(password) as usize)
         .unwrap_or_default();
     out.set_text_content(Some(&attr("data-said").replace("{strength}", level)));

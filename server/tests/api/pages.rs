@@ -180,7 +180,7 @@ async fn a_plain_form_post_signs_in_with_http_only_cookies(backend: Backend) {
     let (status, _, html) = page(&client, &app, "/account/devices").await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Chrome on macOS"));
-    assert!(html.contains("This device"));
+    assert!(html.contains(">This device</span>"));
     let first_session = app.service.check().await.unwrap();
     assert_eq!(first_session.live_tokens, 1);
     assert!(html.contains("Sign out Chrome on macOS (this device)"));
@@ -332,7 +332,7 @@ async fn an_expired_access_cookie_is_renewed_with_the_refresh_cookie(backend: Ba
         "{renewed:?}"
     );
     let html = response.text().await.unwrap();
-    assert!(html.contains("This device"));
+    assert!(html.contains(">This device</span>"));
     let report = app.service.check().await.unwrap();
     assert_eq!(report.live_tokens, 1, "renewal rotated the refresh token");
     app.finish().await;
