@@ -77,7 +77,6 @@ words! {
     PasswordSignOutOthers = "password-sign-out-others",
     PasswordSignOutOthersHint = "password-sign-out-others-hint",
     PasswordSubmit = "password-submit",
-    PasswordPending = "password-pending",
     ErrorUnauthorized = "error-unauthorized",
     ErrorInvalidCredentials = "error-invalid-credentials",
     ErrorWrongPassword = "error-wrong-password",

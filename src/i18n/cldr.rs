@@ -1,7 +1,7 @@
 //! CLDR's words for times and places, from ICU4X's compiled data: "vor 2 Stunden", "gestern",
 //! "27.11.2026, 21:10", "Deutschland". Formatters are built once per language, on first use.
 
-use std::sync::LazyLock;
+use std::sync::OnceLock;
 
 use fixed_decimal::Decimal;
 use icu_datetime::DateTimeFormatter;
@@ -26,8 +26,9 @@ struct Formatters {
 
 const UNITS: [&str; 6] = ["second", "minute", "hour", "day", "month", "year"];
 
-static FORMATTERS: LazyLock<Vec<Formatters>> =
-    LazyLock::new(|| Lang::ALL.into_iter().map(formatters).collect());
+/// Each language's formatters, built on its first use (see `messages::BUNDLES`).
+static FORMATTERS: [OnceLock<Formatters>; Lang::ALL.len()] =
+    [const { OnceLock::new() }; Lang::ALL.len()];
 
 fn formatters(lang: Lang) -> Formatters {
     let locale: Locale = lang.tag().parse().unwrap_or(Locale::UNKNOWN);
@@ -54,7 +55,7 @@ fn formatters(lang: Lang) -> Formatters {
 }
 
 fn of(lang: Lang) -> &'static Formatters {
-    &FORMATTERS[lang as usize]
+    FORMATTERS[lang as usize].get_or_init(|| formatters(lang))
 }
 
 /// `value` `unit`s from now in `lang` (negative is past): `relative(De, -2, "hour")` is

@@ -1,7 +1,7 @@
 //! The page's messages, one Fluent file per language (`locales/<tag>.ftl`), compiled into the
 //! binary. Plural forms are chosen by Fluent with CLDR's plural rules for the language.
 
-use std::sync::LazyLock;
+use std::sync::OnceLock;
 
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
@@ -20,8 +20,14 @@ fn source(lang: Lang) -> &'static str {
     }
 }
 
-static BUNDLES: LazyLock<Vec<FluentBundle<FluentResource>>> =
-    LazyLock::new(|| Lang::ALL.into_iter().map(bundle).collect());
+/// Each language's bundle, parsed on its first use: a server whose readers all read English
+/// never parses the others.
+static BUNDLES: [OnceLock<FluentBundle<FluentResource>>; Lang::ALL.len()] =
+    [const { OnceLock::new() }; Lang::ALL.len()];
+
+fn bundle_of(lang: Lang) -> &'static FluentBundle<FluentResource> {
+    BUNDLES[lang as usize].get_or_init(|| bundle(lang))
+}
 
 fn bundle(lang: Lang) -> FluentBundle<FluentResource> {
     let id: LanguageIdentifier = lang.tag().parse().unwrap_or_default();
@@ -53,7 +59,7 @@ pub fn text_with(lang: Lang, id: &str, args: &Args<'_>) -> String {
     }
     [lang, Lang::En]
         .into_iter()
-        .find_map(|lang| format(&BUNDLES[lang as usize], id, &fluent_args))
+        .find_map(|lang| format(bundle_of(lang), id, &fluent_args))
         .unwrap_or_else(|| id.to_owned())
 }
 

@@ -316,13 +316,15 @@ impl SessionService {
         sign_out_other_sessions: bool,
         device: &DeviceContext,
     ) -> DomainResult<u64> {
-        let new_password = Password::new_password_for(new_password, "new_password")?;
-        self.require_recent_auth(who)?;
-        self.limit(Door::ReauthPerSession, &who.session_id).await?;
-        self.verify_password(who, current_password, PasswordCheck::PasswordChange, device)
-            .await?;
-        self.store_new_password(who, &new_password, sign_out_other_sessions, device)
-            .await
+        self.change_password_confirmed(
+            who,
+            current_password,
+            new_password,
+            sign_out_other_sessions,
+            device,
+            Confirmed::ByRecentSignIn,
+        )
+        .await
     }
 
     /// Changes the password for a caller who has just typed the current one (the page's form):
@@ -337,25 +339,38 @@ impl SessionService {
         sign_out_other_sessions: bool,
         device: &DeviceContext,
     ) -> DomainResult<u64> {
+        self.change_password_confirmed(
+            who,
+            current_password,
+            new_password,
+            sign_out_other_sessions,
+            device,
+            Confirmed::ByThisEntry,
+        )
+        .await
+    }
+
+    /// The one password change: the new password checked first, the caller confirmed as
+    /// `confirmed` says, the current password verified once; then the new password stored
+    /// and, when asked, every other session ended, in one transaction with its audit event.
+    async fn change_password_confirmed(
+        &self,
+        who: &Principal,
+        current_password: &str,
+        new_password: &str,
+        sign_out_other_sessions: bool,
+        device: &DeviceContext,
+        confirmed: Confirmed,
+    ) -> DomainResult<u64> {
         let new_password = Password::new_password_for(new_password, "new_password")?;
-        self.limit(Door::ReauthPerIp, &self.ip_key(device)).await?;
+        match confirmed {
+            Confirmed::ByRecentSignIn => self.require_recent_auth(who)?,
+            Confirmed::ByThisEntry => self.limit(Door::ReauthPerIp, &self.ip_key(device)).await?,
+        }
         self.limit(Door::ReauthPerSession, &who.session_id).await?;
         self.verify_password(who, current_password, PasswordCheck::PasswordChange, device)
             .await?;
-        self.store_new_password(who, &new_password, sign_out_other_sessions, device)
-            .await
-    }
-
-    /// The new password stored, and by default every other session ended, in one
-    /// transaction with its audit event. Returns how many sessions were ended.
-    async fn store_new_password(
-        &self,
-        who: &Principal,
-        new_password: &Password,
-        sign_out_other_sessions: bool,
-        device: &DeviceContext,
-    ) -> DomainResult<u64> {
-        let hash = self.0.hasher.hash(new_password).await?;
+        let hash = self.0.hasher.hash(&new_password).await?;
         let now = self.now();
         let mut tx = self.0.store.begin().await?;
         tx.set_password(&who.user_id, &hash, now).await?;
@@ -378,4 +393,13 @@ impl SessionService {
         tx.commit().await?;
         Ok(signed_out)
     }
+}
+
+/// How a password change knows the caller is the account's owner, beyond the current
+/// password it always checks.
+enum Confirmed {
+    /// A password entered within the policy's window (the API's rule).
+    ByRecentSignIn,
+    /// The current password typed for this very change, limited as a re-authentication.
+    ByThisEntry,
 }

@@ -181,7 +181,6 @@ strength-very-strong = sehr stark
 password-sign-out-others = Meine anderen Geräte abmelden
 password-sign-out-others-hint = Empfohlen. Dieses Gerät bleibt angemeldet.
 password-submit = Passwort ändern
-password-pending = Passwort wird geändert…
 password-changed = { $count ->
     [0] Ihr Passwort wurde geändert. Es waren keine anderen Geräte angemeldet.
     [one] Ihr Passwort wurde geändert und 1 anderes Gerät wurde abgemeldet.

@@ -181,7 +181,6 @@ strength-very-strong = very strong
 password-sign-out-others = Sign out my other devices
 password-sign-out-others-hint = Recommended. This device stays signed in.
 password-submit = Change password
-password-pending = Changing password…
 password-changed = { $count ->
     [0] Your password was changed. No other devices were signed in.
     [one] Your password was changed, and 1 other device was signed out.

@@ -181,7 +181,6 @@ strength-very-strong = muy buena
 password-sign-out-others = Cerrar sesión en mis otros dispositivos
 password-sign-out-others-hint = Recomendado. Este dispositivo mantendrá la sesión iniciada.
 password-submit = Cambiar contraseña
-password-pending = Cambiando contraseña…
 password-changed = { $count ->
     [0] Se ha cambiado tu contraseña. No había otros dispositivos con sesión iniciada.
     [one] Se ha cambiado tu contraseña y se ha cerrado la sesión en otro dispositivo.

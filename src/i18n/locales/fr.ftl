@@ -181,7 +181,6 @@ strength-very-strong = très élevé
 password-sign-out-others = Déconnecter mes autres appareils
 password-sign-out-others-hint = Recommandé. Cet appareil reste connecté.
 password-submit = Changer le mot de passe
-password-pending = Modification du mot de passe…
 password-changed = { $count ->
     [0] Votre mot de passe a été modifié. Aucun autre appareil n'était connecté.
     [one] Votre mot de passe a été modifié et { $count } autre appareil a été déconnecté.

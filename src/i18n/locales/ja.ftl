@@ -153,7 +153,6 @@ strength-very-strong = 非常に強い
 password-sign-out-others = 他のデバイスをログアウトさせる
 password-sign-out-others-hint = 推奨。このデバイスはログインしたままになります。
 password-submit = パスワードを変更
-password-pending = パスワードを変更しています…
 password-changed = { $count ->
     [0] パスワードを変更しました。ログイン中の他のデバイスはありませんでした。
    *[other] パスワードを変更し、他の{ $count }台のデバイスをログアウトさせました。
